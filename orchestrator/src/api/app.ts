@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AuthenticationError, hasRole, type Verifier } from '../auth/verify.ts';
+import type { Actor, Services } from '../domain/context.ts';
+import { forbiddenKeys, RateLimiter } from './guards.ts';
+import { buildOpenApi } from './openapi.ts';
+import { HttpProblem, toProblem } from './problem.ts';
+import type { Route } from './route.ts';
+import { adapterRoutes } from './routes/adapters.ts';
+import { artifactRoutes } from './routes/artifacts.ts';
+import { pluginRoutes } from './routes/plugins.ts';
+import { podRoutes } from './routes/pods.ts';
+import { systemRoutes } from './routes/system.ts';
+
+export const API_PREFIX = '/api/v1';
+export const routes: readonly Route[] = [...adapterRoutes, ...pluginRoutes, ...artifactRoutes, ...podRoutes, ...systemRoutes];
+
+export interface ApiOptions {
+  verify: Verifier;
+  version: string;
+  /** Requests per second per client address; 0 turns the limit off. */
+  ratePerSecond: number;
+  maxJsonBytes: number;
+}
+
+const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+const asPattern = (path: string) => new RegExp(`^${path.replace(/\{(\w+)\}/g, '[^/]+')}/?$`);
+
+export function createApi(services: Services, options: ApiOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const limiter = new RateLimiter(options.ratePerSecond, options.ratePerSecond * 2);
+  const openapi = buildOpenApi(routes, options.version);
+
+  app.use((req, res, next) => {
+    const id = req.get('x-request-id')?.slice(0, 128) || randomUUID();
+    res.locals.requestId = id;
+    res.set('x-request-id', id);
+    const wait = limiter.take(req.socket.remoteAddress ?? 'unknown');
+    if (wait > 0) return next(new HttpProblem(429, 'Too many requests', `slow down: retry in ${wait} s`, [], { 'retry-after': String(wait) }));
+    next();
+  });
+
+  const json = express.json({ limit: options.maxJsonBytes, strict: true, type: ['application/json', 'application/*+json'] });
+  const raw = express.raw({ limit: services.settings.maxArtifactBytes, type: () => true });
+
+  const router = express.Router({ strict: false });
+  for (const route of routes) {
+    const parsers =
+      route.body !== undefined ? [requireJson, json, refuseForbiddenKeys] : route.rawBody !== undefined ? [raw] : [];
+    router[route.method](expressPath(route.path), ...parsers, async (req: Request, res: Response) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        services.metrics.requestDuration.observe({ method: route.method, route: route.path, status: String(res.statusCode) }, seconds);
+      });
+      const actor = route.role === null ? anonymous : await authenticate(req, options.verify);
+      if (route.role !== null && !hasRole(actor, route.role)) {
+        throw new HttpProblem(
+          403,
+          'Forbidden',
+          `${route.operationId} needs the ${route.role} role; your token grants ${actor.roles.join(', ') || 'no Crosswire role'}. Ask an admin to map your IdP group to ${route.role}.`,
+        );
+      }
+      const reply = await route.handle({
+        services,
+        actor,
+        params: req.params as Record<string, string>,
+        body: route.body ? route.body.parse(req.body) : undefined,
+        query: route.query ? route.query.parse(req.query) : undefined,
+        req,
+      });
+      res.status(reply.status).set(reply.headers ?? {});
+      if (reply.body === undefined) res.end();
+      else if (Buffer.isBuffer(reply.body)) res.type(reply.contentType ?? 'application/octet-stream').send(reply.body);
+      else if (route.operationId === 'getOpenApi') res.json(openapi);
+      else res.json(reply.body);
+    });
+  }
+  app.use(API_PREFIX, router);
+
+  // Known path, other method → 405 with Allow; anything else under the API → 404.
+  app.use(API_PREFIX, (req, _res, next) => {
+    const allowed = routes.filter((r) => asPattern(r.path).test(req.path)).map((r) => r.method.toUpperCase());
+    next(
+      allowed.length > 0
+        ? new HttpProblem(405, 'Method not allowed', `${req.method} is not supported here; use ${allowed.join(', ')}`, [], { allow: allowed.join(', ') })
+        : new HttpProblem(404, 'Not found', `no API operation at ${req.path}: see ${API_PREFIX}/openapi.json`),
+    );
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = toProblem(bodyParserProblem(error, options.maxJsonBytes) ?? error, String(res.locals.requestId));
+    if (problem.internal) services.logger.error({ err: error, requestId: res.locals.requestId, path: req.path }, 'request failed');
+    res.status(problem.status).set(problem.headers).type('application/problem+json').send(JSON.stringify(problem.body));
+  });
+  return app;
+}
+
+const anonymous: Actor = { subject: 'anonymous', name: 'anonymous', roles: [] };
+
+async function authenticate(req: Request, verify: Verifier): Promise<Actor> {
+  const header = req.get('authorization');
+  const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  if (!match) throw new AuthenticationError('send a bearer token: Authorization: Bearer <JWT from your identity provider>');
+  return verify(match[1]!);
+}
+
+function requireJson(req: Request, _res: Response, next: NextFunction) {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    return next(new HttpProblem(415, 'Unsupported media type', 'send the body as JSON with Content-Type: application/json'));
+  }
+  next();
+}
+
+function refuseForbiddenKeys(req: Request, _res: Response, next: NextFunction) {
+  const found = forbiddenKeys(req.body);
+  if (found.length > 0) return next(new HttpProblem(400, 'Invalid request', 'the body uses keys that are never allowed', found));
+  next();
+}
+
+/** body-parser signals size and syntax failures with a `type` property. */
+function bodyParserProblem(error: unknown, maxJsonBytes: number): HttpProblem | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch (error.type) {
+    case 'entity.too.large':
+      return new HttpProblem(413, 'Payload too large', `the body is larger than the limit of ${maxJsonBytes} bytes for JSON (artifacts have their own limit)`);
+    case 'entity.parse.failed':
+      return new HttpProblem(400, 'Invalid request', `the body is not valid JSON: ${(error as unknown as Error).message}`, [
+        { path: '', message: 'malformed JSON' },
+      ]);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpProblem(415, 'Unsupported media type', 'send the body as UTF-8 JSON');
+    default:
+      return undefined;
+  }
+}

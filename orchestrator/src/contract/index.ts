@@ -1,0 +1,8 @@
+/** The orchestrator's API contract: types and schemas shared by the portal, adapter pods and installer. */
+export * from './common.ts';
+export * from './adapters.ts';
+export * from './pipeline.ts';
+export * from './events.ts';
+export * from './pods.ts';
+export * from './artifacts.ts';
+export type * from './plugins.ts';

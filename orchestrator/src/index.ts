@@ -1,0 +1,10 @@
+/** What other packages of the workspace (installer, tests, benchmarks) use to run an orchestrator. */
+export { loadConfig, type OrchestratorConfig } from './config.ts';
+export type { Database, Queryable } from './db/database.ts';
+export { openPostgres } from './db/postgres.ts';
+export { openPglite } from './db/pglite.ts';
+export { migrate, migrationState, assertMigrated, MigrationError } from './db/migrations.ts';
+export { seedPlugins } from './domain/plugins.ts';
+export { startOrchestrator, VERSION, type RunningOrchestrator } from './server.ts';
+export { startDevIssuer, type DevIssuer } from './auth/dev-issuer.ts';
+export { createLogger } from './observability/logger.ts';

@@ -1,0 +1,68 @@
+import type { Pod, RegisterPod } from '../contract/index.ts';
+import type { Queryable } from '../db/database.ts';
+import { toInt, toIso } from './rows.ts';
+
+export async function upsertPod(db: Queryable, pod: RegisterPod, subject: string): Promise<void> {
+  await db.query(
+    `INSERT INTO pods (id, version, capacity, connector_types, subject) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET version = $2, capacity = $3, connector_types = $4, subject = $5,
+       draining = false, registered_at = now(), last_heartbeat_at = now()`,
+    [pod.id, pod.version, pod.capacity, pod.connectorTypes, subject],
+  );
+}
+
+export interface PodRecord {
+  id: string;
+  capacity: number;
+  connectorTypes: string[];
+  subject: string;
+  draining: boolean;
+}
+
+/** Records a heartbeat; undefined when the pod never registered (it must register again). */
+export async function touchPod(db: Queryable, id: string, draining: boolean): Promise<PodRecord | undefined> {
+  const { rows } = await db.query<{ id: string; capacity: number; connector_types: string[]; subject: string; draining: boolean }>(
+    `UPDATE pods SET last_heartbeat_at = now(), draining = $2 WHERE id = $1
+     RETURNING id, capacity, connector_types, subject, draining`,
+    [id, draining],
+  );
+  const row = rows[0];
+  return row && { id: row.id, capacity: row.capacity, connectorTypes: row.connector_types, subject: row.subject, draining: row.draining };
+}
+
+export async function findPod(db: Queryable, id: string): Promise<PodRecord | undefined> {
+  const { rows } = await db.query<{ id: string; capacity: number; connector_types: string[]; subject: string; draining: boolean }>(
+    'SELECT id, capacity, connector_types, subject, draining FROM pods WHERE id = $1',
+    [id],
+  );
+  const row = rows[0];
+  return row && { id: row.id, capacity: row.capacity, connectorTypes: row.connector_types, subject: row.subject, draining: row.draining };
+}
+
+export async function listPods(db: Queryable): Promise<Pod[]> {
+  const { rows } = await db.query<{
+    id: string;
+    version: string;
+    capacity: number;
+    connector_types: string[];
+    subject: string;
+    draining: boolean;
+    registered_at: unknown;
+    last_heartbeat_at: unknown;
+    held: unknown;
+  }>(
+    `SELECT p.*, (SELECT count(*) FROM leases l WHERE l.holder_pod = p.id AND l.expires_at > clock_timestamp()) AS held
+       FROM pods p ORDER BY p.id`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    version: r.version,
+    capacity: r.capacity,
+    connectorTypes: r.connector_types,
+    subject: r.subject,
+    draining: r.draining,
+    registeredAt: toIso(r.registered_at),
+    lastHeartbeatAt: toIso(r.last_heartbeat_at),
+    leasesHeld: toInt(r.held),
+  }));
+}
