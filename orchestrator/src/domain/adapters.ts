@@ -27,13 +27,12 @@ import { redactSecrets, sealConfig } from './secrets.ts';
 
 /** The adapter as clients see it: secrets redacted, status attached. */
 export function present(record: store.AdapterRecord): Adapter {
-  const spec = redactSecrets(record.spec);
   return {
-    ...spec,
     id: record.id,
     name: record.name,
     enabled: record.enabled,
     revision: record.revision,
+    ...redactSecrets(record.spec),
     status: record.status,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -1,0 +1,175 @@
+import type { PluginManifest } from '@crosswire/orchestrator/contract';
+import {
+  MIB,
+  SCHEMA_DIALECT,
+  allowedAddresses,
+  beginString,
+  bytes,
+  defaultApplVerId,
+  fixDataDictionary,
+  fixId,
+  fixtNeedsApplVerId,
+  host,
+  port,
+  secret,
+  seconds,
+  section,
+  serverTlsSection,
+  toggle,
+} from './schema-parts.ts';
+
+export const fixAcceptor: PluginManifest = {
+  type: 'fix-acceptor',
+  title: 'FIX acceptor',
+  description: 'Listens for FIX clients (for example your own customers) and accepts the sessions listed.',
+  version: '1.0.0',
+  direction: 'bidirectional',
+  // It owns a listening port and its sessions' sequence numbers; only one pod may hold either.
+  exclusive: true,
+  configSchema: {
+    $schema: SCHEMA_DIALECT,
+    title: 'FIX acceptor',
+    type: 'object',
+    additionalProperties: false,
+    required: ['listen', 'sessions'],
+    properties: {
+      listen: section('Listen', {
+        title: 'Listen',
+        description: 'The address and port clients connect to.',
+        'x-order': 1,
+        required: ['port'],
+        properties: {
+          host: host({
+            default: '0.0.0.0',
+            title: 'Address',
+            description: 'Local address to listen on. 0.0.0.0: every IPv4 interface; :: every interface.',
+            'x-order': 1,
+          }),
+          port: port({
+            title: 'Port',
+            description: 'TCP port to listen on.',
+            'x-order': 2,
+          }),
+        },
+      }),
+      sessions: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 1000,
+        title: 'Sessions',
+        description:
+          'The FIX sessions clients may log on to. A Logon whose CompIDs match none of them is refused. ' +
+          'Each SenderCompID/TargetCompID pair must be unique.',
+        'x-order': 2,
+        items: section('Session', {
+          title: 'Session',
+          description: 'One client session.',
+          'x-order': 1,
+          required: ['beginString', 'senderCompId', 'targetCompId'],
+          properties: {
+            beginString: beginString(1),
+            defaultApplVerId: defaultApplVerId(2),
+            senderCompId: fixId({
+              title: 'SenderCompID (ours)',
+              description: 'Our CompID: the client sends it as TargetCompID (tag 56) and we send it as tag 49.',
+              'x-order': 3,
+            }),
+            targetCompId: fixId({
+              title: 'TargetCompID (client)',
+              description: "The client's CompID: the client sends it as SenderCompID (tag 49).",
+              'x-order': 4,
+            }),
+            minHeartBtInt: seconds(5, 1, 3600, {
+              title: 'Minimum heartbeat interval',
+              description: 'Smallest HeartBtInt (tag 108), in seconds, accepted in the client Logon.',
+              'x-order': 5,
+              'x-advanced': true,
+            }),
+            maxHeartBtInt: seconds(120, 1, 3600, {
+              title: 'Maximum heartbeat interval',
+              description: 'Largest HeartBtInt (tag 108), in seconds, accepted in the client Logon.',
+              'x-order': 6,
+              'x-advanced': true,
+            }),
+            username: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 256,
+              title: 'Username',
+              description: 'Username (tag 553) the client must send on Logon. Empty: not checked.',
+              'x-order': 7,
+            },
+            password: secret({
+              title: 'Password',
+              description: 'Password (tag 554) the client must send on Logon. Write-only.',
+              'x-order': 8,
+            }),
+            dataDictionary: fixDataDictionary(9),
+            validateIncoming: toggle(true, {
+              title: 'Validate incoming messages',
+              description:
+                'Check incoming application messages against the data dictionary and reject invalid ones ' +
+                '(session-level Reject, tag 35=3).',
+              'x-order': 10,
+            }),
+          },
+          dependentRequired: { password: ['username'] },
+          allOf: [fixtNeedsApplVerId()],
+        }),
+      },
+      allowedAddresses: allowedAddresses(3),
+      tls: serverTlsSection(4),
+      limits: section('Limits', {
+        title: 'Limits',
+        description: 'Protection against slow, idle, oversized or too many clients.',
+        'x-order': 5,
+        properties: {
+          logonTimeoutSeconds: seconds(10, 1, 300, {
+            title: 'Logon timeout',
+            description: 'Seconds a new connection has to send a valid Logon before it is closed.',
+            'x-order': 1,
+            'x-advanced': true,
+          }),
+          handshakeTimeoutSeconds: seconds(10, 1, 300, {
+            title: 'TLS handshake timeout',
+            description: 'Seconds a new connection has to complete the TLS handshake before it is closed.',
+            'x-order': 2,
+            'x-advanced': true,
+          }),
+          idleTimeoutSeconds: seconds(300, 1, 86400, {
+            title: 'Idle timeout',
+            description:
+              'Seconds without any bytes from a client before its connection is closed. ' +
+              'Logged-on sessions are also bound by their heartbeat interval.',
+            'x-order': 3,
+            'x-advanced': true,
+          }),
+          maxMessageSize: bytes(MIB, 1024, 64 * MIB, {
+            title: 'Maximum message size',
+            description: 'Largest FIX message accepted, in bytes. A larger one closes the connection.',
+            'x-order': 4,
+            'x-advanced': true,
+          }),
+          maxConnections: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 10000,
+            default: 100,
+            title: 'Maximum connections',
+            description: 'Simultaneous TCP connections, logged on or not; further ones are refused.',
+            'x-order': 5,
+            'x-advanced': true,
+          },
+          sendingTimeToleranceSeconds: seconds(120, 1, 3600, {
+            title: 'Sending time tolerance',
+            description:
+              'Maximum difference, in seconds, between SendingTime (tag 52) and our clock; ' +
+              'messages outside it are rejected and the session logged out, as FIX requires.',
+            'x-order': 6,
+            'x-advanced': true,
+          }),
+        },
+      }),
+    },
+  },
+};

@@ -1,0 +1,268 @@
+import type { PluginManifest } from '@crosswire/orchestrator/contract';
+import {
+  IANA_TIME_ZONE_PATTERN,
+  MIB,
+  SCHEMA_DIALECT,
+  TIME_OF_DAY_PATTERN,
+  beginString,
+  bytes,
+  clientTlsSection,
+  defaultApplVerId,
+  fixDataDictionary,
+  fixId,
+  fixtNeedsApplVerId,
+  host,
+  port,
+  secret,
+  seconds,
+  section,
+  toggle,
+} from './schema-parts.ts';
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export const fixInitiator: PluginManifest = {
+  type: 'fix-initiator',
+  title: 'FIX initiator',
+  description: 'Connects out to a FIX counterparty (a venue or a broker) and keeps one FIX session logged on.',
+  version: '1.0.0',
+  direction: 'bidirectional',
+  // One session has one pair of sequence numbers: two pods logged on at once would corrupt them.
+  exclusive: true,
+  configSchema: {
+    $schema: SCHEMA_DIALECT,
+    title: 'FIX initiator',
+    type: 'object',
+    additionalProperties: false,
+    required: ['session', 'connection'],
+    properties: {
+      session: section('Session', {
+        title: 'Session',
+        description: 'FIX session identity and session-level behaviour, as agreed with the counterparty.',
+        'x-order': 1,
+        required: ['beginString', 'senderCompId', 'targetCompId'],
+        properties: {
+          beginString: beginString(1),
+          defaultApplVerId: defaultApplVerId(2),
+          senderCompId: fixId({
+            title: 'SenderCompID',
+            description: 'Our CompID (tag 49), as assigned by the counterparty.',
+            'x-order': 3,
+          }),
+          senderSubId: fixId({
+            title: 'SenderSubID',
+            description: 'Our SubID (tag 50), when the counterparty requires one.',
+            'x-order': 4,
+            'x-advanced': true,
+          }),
+          senderLocationId: fixId({
+            title: 'SenderLocationID',
+            description: 'Our LocationID (tag 142), when the counterparty requires one.',
+            'x-order': 5,
+            'x-advanced': true,
+          }),
+          targetCompId: fixId({
+            title: 'TargetCompID',
+            description: "The counterparty's CompID (tag 56).",
+            'x-order': 6,
+          }),
+          targetSubId: fixId({
+            title: 'TargetSubID',
+            description: "The counterparty's SubID (tag 57), when required.",
+            'x-order': 7,
+            'x-advanced': true,
+          }),
+          heartBtInt: seconds(30, 1, 3600, {
+            title: 'Heartbeat interval',
+            description: 'HeartBtInt (tag 108) proposed on Logon, in seconds.',
+            'x-order': 8,
+          }),
+          resetOnLogon: toggle(false, {
+            title: 'Reset on logon',
+            description: 'Send ResetSeqNumFlag=Y (tag 141) on every Logon, starting both sequence numbers at 1.',
+            'x-order': 9,
+          }),
+          resetOnLogout: toggle(false, {
+            title: 'Reset on logout',
+            description: 'Reset both sequence numbers to 1 after a clean Logout.',
+            'x-order': 10,
+            'x-advanced': true,
+          }),
+          resetOnDisconnect: toggle(false, {
+            title: 'Reset on disconnect',
+            description: 'Reset both sequence numbers to 1 whenever the connection drops, even without a Logout.',
+            'x-order': 11,
+            'x-advanced': true,
+          }),
+          dataDictionary: fixDataDictionary(12),
+          validateIncoming: toggle(true, {
+            title: 'Validate incoming messages',
+            description:
+              'Check incoming application messages against the data dictionary and reject invalid ones ' +
+              '(session-level Reject, tag 35=3).',
+            'x-order': 13,
+          }),
+        },
+        allOf: [fixtNeedsApplVerId()],
+      }),
+      connection: section('Connection', {
+        title: 'Connection',
+        description: 'Where to connect and how to retry.',
+        'x-order': 2,
+        required: ['host', 'port'],
+        properties: {
+          host: host({
+            title: 'Host',
+            description: 'Host name or IP address of the counterparty FIX gateway.',
+            'x-order': 1,
+          }),
+          port: port({
+            title: 'Port',
+            description: 'TCP port of the counterparty FIX gateway.',
+            'x-order': 2,
+          }),
+          reconnectIntervalSeconds: seconds(5, 1, 3600, {
+            title: 'Reconnect interval',
+            description: 'Seconds to wait before the first reconnect attempt; doubles after each failure.',
+            'x-order': 3,
+          }),
+          maxReconnectIntervalSeconds: seconds(60, 1, 3600, {
+            title: 'Maximum reconnect interval',
+            description:
+              'Cap, in seconds, on the doubling reconnect wait. A value below the reconnect interval is raised to it.',
+            'x-order': 4,
+            'x-advanced': true,
+          }),
+          connectTimeoutSeconds: seconds(10, 1, 300, {
+            title: 'Connect timeout',
+            description: 'Seconds to wait for the TCP (and TLS) connection before counting the attempt as failed.',
+            'x-order': 5,
+            'x-advanced': true,
+          }),
+          logonTimeoutSeconds: seconds(10, 1, 300, {
+            title: 'Logon timeout',
+            description: "Seconds to wait for the counterparty's Logon reply before disconnecting.",
+            'x-order': 6,
+            'x-advanced': true,
+          }),
+          logoutTimeoutSeconds: seconds(2, 1, 300, {
+            title: 'Logout timeout',
+            description: "Seconds to wait for the counterparty's Logout reply before dropping the connection.",
+            'x-order': 7,
+            'x-advanced': true,
+          }),
+        },
+      }),
+      tls: clientTlsSection({
+        order: 3,
+        description: 'TLS to the counterparty gateway, optionally with a client certificate.',
+        switchable: true,
+        serverName: true,
+      }),
+      authentication: section('Authentication', {
+        title: 'Authentication',
+        description: 'Credentials sent in the Logon message, for venues that require them.',
+        'x-order': 4,
+        properties: {
+          username: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 256,
+            title: 'Username',
+            description: 'Username (tag 553) sent on Logon. Empty: not sent.',
+            'x-order': 1,
+          },
+          password: secret({
+            title: 'Password',
+            description: 'Password (tag 554) sent on Logon. Write-only.',
+            'x-order': 2,
+          }),
+        },
+        dependentRequired: { password: ['username'] },
+      }),
+      schedule: section('Schedule', {
+        title: 'Schedule',
+        description: 'When the session is up. Without a schedule the adapter stays logged on around the clock.',
+        'x-order': 5,
+        required: ['startTime', 'endTime'],
+        properties: {
+          startTime: {
+            type: 'string',
+            pattern: TIME_OF_DAY_PATTERN,
+            title: 'Start time',
+            description: 'Time of day (HH:MM:SS, in the time zone below) at which the adapter logs on.',
+            'x-order': 1,
+          },
+          endTime: {
+            type: 'string',
+            pattern: TIME_OF_DAY_PATTERN,
+            title: 'End time',
+            description:
+              'Time of day (HH:MM:SS) at which the adapter logs out. Earlier than the start time: the session ' +
+              'runs overnight. Equal to it: the session never stops on the listed days.',
+            'x-order': 2,
+          },
+          timeZone: {
+            type: 'string',
+            maxLength: 64,
+            pattern: IANA_TIME_ZONE_PATTERN,
+            default: 'UTC',
+            title: 'Time zone',
+            description: 'IANA time zone of the start and end times, such as UTC, Europe/London or America/New_York.',
+            'x-order': 3,
+          },
+          weekdays: {
+            type: 'array',
+            items: { type: 'string', enum: WEEKDAYS },
+            uniqueItems: true,
+            minItems: 1,
+            default: [...WEEKDAYS],
+            title: 'Days',
+            description: 'Days on which the session starts at the start time.',
+            'x-order': 4,
+            'x-widget': 'select',
+          },
+          dailyReset: toggle(false, {
+            title: 'Reset sequence numbers daily',
+            description:
+              'Start both sequence numbers at 1 at every start time. Off: they carry over from one day to the next.',
+            'x-order': 5,
+          }),
+        },
+      }),
+      limits: section('Limits', {
+        title: 'Limits',
+        description: 'Safety limits on what the counterparty may send.',
+        'x-order': 6,
+        properties: {
+          maxMessageSize: bytes(MIB, 1024, 64 * MIB, {
+            title: 'Maximum message size',
+            description: 'Largest FIX message accepted, in bytes. A larger one closes the connection.',
+            'x-order': 1,
+            'x-advanced': true,
+          }),
+          sendingTimeToleranceSeconds: seconds(120, 1, 3600, {
+            title: 'Sending time tolerance',
+            description:
+              'Maximum difference, in seconds, between SendingTime (tag 52) and our clock; ' +
+              'messages outside it are rejected and the session logged out, as FIX requires.',
+            'x-order': 2,
+            'x-advanced': true,
+          }),
+          resendChunkSize: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 1000000,
+            default: 0,
+            title: 'Resend request chunk size',
+            description:
+              'Largest number of messages asked for in one ResendRequest (tag 35=2), for venues that cap it. ' +
+              '0: the whole gap at once.',
+            'x-order': 3,
+            'x-advanced': true,
+          },
+        },
+      }),
+    },
+  },
+};

@@ -1,0 +1,194 @@
+import type { PluginManifest } from '@crosswire/orchestrator/contract';
+import {
+  CHANNEL_NAME_PATTERN,
+  MIB,
+  SCHEMA_DIALECT,
+  allowedAddresses,
+  bytes,
+  choice,
+  host,
+  port,
+  requiredWhen,
+  secret,
+  seconds,
+  section,
+  serverTlsSection,
+} from './schema-parts.ts';
+
+export const wsAcceptor: PluginManifest = {
+  type: 'ws-acceptor',
+  title: 'WebSocket server',
+  description: 'Listens for WebSocket clients, takes in their messages and fans a channel out to all of them.',
+  version: '1.0.0',
+  direction: 'bidirectional',
+  // It owns a listening port, which only one pod can bind.
+  exclusive: true,
+  configSchema: {
+    $schema: SCHEMA_DIALECT,
+    title: 'WebSocket server',
+    type: 'object',
+    additionalProperties: false,
+    required: ['listen'],
+    properties: {
+      listen: section('Listen', {
+        title: 'Listen',
+        description: 'The address, port and path clients connect to.',
+        'x-order': 1,
+        required: ['port'],
+        properties: {
+          host: host({
+            default: '0.0.0.0',
+            title: 'Address',
+            description: 'Local address to listen on. 0.0.0.0: every IPv4 interface; :: every interface.',
+            'x-order': 1,
+          }),
+          port: port({
+            title: 'Port',
+            description: 'TCP port to listen on.',
+            'x-order': 2,
+          }),
+          path: {
+            type: 'string',
+            maxLength: 1024,
+            pattern: "^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$",
+            default: '/',
+            title: 'Path',
+            description: 'URL path of the WebSocket endpoint, such as /v1/stream. Upgrades on other paths get 404.',
+            'x-order': 3,
+          },
+        },
+      }),
+      format: choice(['json', 'text'], 'json', {
+        title: 'Message format',
+        description:
+          'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id), and other ' +
+          'frames are rejected; text: frames are passed through as opaque text.',
+        'x-order': 2,
+      }),
+      subscribeChannel: {
+        type: 'string',
+        maxLength: 63,
+        pattern: CHANNEL_NAME_PATTERN,
+        title: 'Broadcast channel',
+        description:
+          'Crosswire channel whose messages are sent to every connected client. Empty: clients only send.',
+        'x-order': 3,
+      },
+      authentication: section('Authentication', {
+        title: 'Authentication',
+        description: 'What a client must present in its upgrade request.',
+        'x-order': 4,
+        properties: {
+          mode: choice(['none', 'bearer', 'hmac'], 'none', {
+            title: 'Method',
+            description:
+              'none; bearer (Authorization: Bearer <token>); hmac (the request is signed with the shared secret ' +
+              'and a timestamp, so a captured request cannot be replayed later).',
+            'x-order': 1,
+          }),
+          token: secret({
+            title: 'Bearer token',
+            description: 'Token clients must send as Authorization: Bearer. Write-only.',
+            'x-order': 2,
+            'x-visible-if': { mode: 'bearer' },
+          }),
+          hmacSecret: secret({
+            title: 'HMAC secret',
+            description: 'Shared secret client signatures are checked against. Write-only.',
+            'x-order': 3,
+            'x-visible-if': { mode: 'hmac' },
+          }),
+          hmacAlgorithm: choice(['sha256', 'sha512'], 'sha256', {
+            title: 'HMAC algorithm',
+            description: 'Hash function of the HMAC signature.',
+            'x-order': 4,
+            'x-advanced': true,
+            'x-visible-if': { mode: 'hmac' },
+          }),
+          hmacMaxSkewSeconds: seconds(30, 1, 300, {
+            title: 'Signature validity',
+            description: 'Seconds a signed request stays valid after its timestamp; older ones are refused as replays.',
+            'x-order': 5,
+            'x-advanced': true,
+            'x-visible-if': { mode: 'hmac' },
+          }),
+        },
+        allOf: [requiredWhen('mode', 'bearer', ['token']), requiredWhen('mode', 'hmac', ['hmacSecret'])],
+      }),
+      allowedOrigins: {
+        type: 'array',
+        items: { type: 'string', maxLength: 512, pattern: '^https?://[^/?#@\\s]+$' },
+        uniqueItems: true,
+        maxItems: 256,
+        default: [],
+        title: 'Allowed origins',
+        description:
+          'Browser origins (scheme://host[:port], such as https://app.example.com) allowed to connect; a request ' +
+          'with any other Origin header is refused. Empty: the Origin header is not checked.',
+        'x-order': 5,
+      },
+      allowedAddresses: allowedAddresses(6),
+      tls: serverTlsSection(7),
+      limits: section('Limits', {
+        title: 'Limits',
+        description: 'Protection against slow, idle, noisy or too many clients.',
+        'x-order': 8,
+        properties: {
+          maxConnections: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 100000,
+            default: 1000,
+            title: 'Maximum connections',
+            description: 'Simultaneous client connections; further upgrade requests get 503.',
+            'x-order': 1,
+            'x-advanced': true,
+          },
+          maxFrameBytes: bytes(MIB, 1024, 64 * MIB, {
+            title: 'Maximum message size',
+            description: 'Largest message accepted from a client, in bytes. A larger one closes its connection.',
+            'x-order': 2,
+            'x-advanced': true,
+          }),
+          maxMessagesPerSecond: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1000000,
+            default: 1000,
+            title: 'Maximum messages per second',
+            description: 'Messages per second one client may send; a client that keeps exceeding it is disconnected.',
+            'x-order': 3,
+            'x-advanced': true,
+          },
+          maxBufferedBytes: bytes(8 * MIB, 64 * 1024, 256 * MIB, {
+            title: 'Maximum send buffer',
+            description:
+              'Bytes queued for one client that reads slowly. Above this the client is disconnected so it cannot ' +
+              'hold back the others.',
+            'x-order': 4,
+            'x-advanced': true,
+          }),
+          handshakeTimeoutSeconds: seconds(10, 1, 300, {
+            title: 'Handshake timeout',
+            description:
+              'Seconds a new connection has to complete the TLS and WebSocket handshakes before it is closed.',
+            'x-order': 5,
+            'x-advanced': true,
+          }),
+          pingIntervalSeconds: seconds(30, 0, 3600, {
+            title: 'Ping interval',
+            description: 'Seconds between pings sent to each client to detect dead connections. 0: no pings.',
+            'x-order': 6,
+            'x-advanced': true,
+          }),
+          pongTimeoutSeconds: seconds(10, 1, 3600, {
+            title: 'Pong timeout',
+            description: 'Seconds a client has to answer a ping before it is disconnected.',
+            'x-order': 7,
+            'x-advanced': true,
+          }),
+        },
+      }),
+    },
+  },
+};

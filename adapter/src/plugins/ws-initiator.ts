@@ -1,0 +1,183 @@
+import type { PluginManifest } from '@crosswire/orchestrator/contract';
+import {
+  MIB,
+  SCHEMA_DIALECT,
+  bytes,
+  choice,
+  clientTlsSection,
+  requiredWhen,
+  secret,
+  seconds,
+  section,
+} from './schema-parts.ts';
+
+/**
+ * Header names are HTTP tokens. Credentials must not be typed into headers: header values are not
+ * secret and would be shown, exported and logged, so the auth headers are reserved for Authentication.
+ */
+const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+const RESERVED_HEADER_PATTERN =
+  '^([Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]|[Pp][Rr][Oo][Xx][Yy]-[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]|[Cc][Oo][Oo][Kk][Ii][Ee])$';
+
+export const wsInitiator: PluginManifest = {
+  type: 'ws-initiator',
+  title: 'WebSocket client',
+  description: 'Connects out to a WebSocket server (a market data or order feed) and exchanges messages with it.',
+  version: '1.0.0',
+  direction: 'bidirectional',
+  // Several pods may each hold their own connection to the same feed (scale-out).
+  exclusive: false,
+  configSchema: {
+    $schema: SCHEMA_DIALECT,
+    title: 'WebSocket client',
+    type: 'object',
+    additionalProperties: false,
+    required: ['connection'],
+    properties: {
+      connection: section('Connection', {
+        title: 'Connection',
+        description: 'The server to connect to, keep-alive and reconnection.',
+        'x-order': 1,
+        required: ['url'],
+        properties: {
+          url: {
+            type: 'string',
+            format: 'uri',
+            maxLength: 2048,
+            // No user:password@ in the URL: it is not a secret field.
+            pattern: '^wss?://[^/?#@\\s]+([/?#]\\S*)?$',
+            title: 'URL',
+            description: 'ws:// or wss:// URL of the server, such as wss://feed.example.com/v1/stream.',
+            'x-order': 1,
+          },
+          headers: {
+            type: 'object',
+            propertyNames: {
+              type: 'string',
+              maxLength: 128,
+              pattern: HEADER_NAME_PATTERN,
+              not: { pattern: RESERVED_HEADER_PATTERN },
+            },
+            additionalProperties: { type: 'string', maxLength: 8192 },
+            maxProperties: 64,
+            default: {},
+            title: 'Extra headers',
+            description:
+              'HTTP headers added to the upgrade request (name: value). Not secret: Authorization and Cookie are ' +
+              'refused here; use Authentication.',
+            'x-order': 2,
+            'x-advanced': true,
+          },
+          connectTimeoutSeconds: seconds(10, 1, 300, {
+            title: 'Connect timeout',
+            description:
+              'Seconds to wait for the connection and WebSocket handshake before counting the attempt as failed.',
+            'x-order': 3,
+            'x-advanced': true,
+          }),
+          reconnectIntervalSeconds: seconds(1, 1, 3600, {
+            title: 'Reconnect interval',
+            description: 'Seconds to wait before the first reconnect attempt; doubles after each failure.',
+            'x-order': 4,
+          }),
+          maxReconnectIntervalSeconds: seconds(60, 1, 3600, {
+            title: 'Maximum reconnect interval',
+            description:
+              'Cap, in seconds, on the doubling reconnect wait. A value below the reconnect interval is raised to it.',
+            'x-order': 5,
+            'x-advanced': true,
+          }),
+          pingIntervalSeconds: seconds(30, 0, 3600, {
+            title: 'Ping interval',
+            description: 'Seconds between WebSocket pings sent to detect a dead connection. 0: no pings.',
+            'x-order': 6,
+            'x-advanced': true,
+          }),
+          pongTimeoutSeconds: seconds(10, 1, 3600, {
+            title: 'Pong timeout',
+            description: 'Seconds to wait for the pong answering a ping before reconnecting.',
+            'x-order': 7,
+            'x-advanced': true,
+          }),
+        },
+      }),
+      format: choice(['json', 'text'], 'json', {
+        title: 'Message format',
+        description:
+          'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id); ' +
+          'text: frames are passed through as opaque text.',
+        'x-order': 2,
+      }),
+      authentication: section('Authentication', {
+        title: 'Authentication',
+        description: 'How the adapter authenticates the upgrade request.',
+        'x-order': 3,
+        properties: {
+          mode: choice(['none', 'bearer', 'hmac'], 'none', {
+            title: 'Method',
+            description:
+              'none; bearer (Authorization: Bearer <token>); hmac (the request is signed with a shared secret ' +
+              'and a timestamp, so a captured request cannot be replayed later).',
+            'x-order': 1,
+          }),
+          token: secret({
+            title: 'Bearer token',
+            description: 'Token sent as Authorization: Bearer. Write-only.',
+            'x-order': 2,
+            'x-visible-if': { mode: 'bearer' },
+          }),
+          hmacKeyId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 256,
+            title: 'HMAC key id',
+            description: 'Public identifier of the shared secret (API key), sent with the signature.',
+            'x-order': 3,
+            'x-visible-if': { mode: 'hmac' },
+          },
+          hmacSecret: secret({
+            title: 'HMAC secret',
+            description: 'Shared secret the request is signed with. Write-only.',
+            'x-order': 4,
+            'x-visible-if': { mode: 'hmac' },
+          }),
+          hmacAlgorithm: choice(['sha256', 'sha512'], 'sha256', {
+            title: 'HMAC algorithm',
+            description: 'Hash function of the HMAC signature.',
+            'x-order': 5,
+            'x-advanced': true,
+            'x-visible-if': { mode: 'hmac' },
+          }),
+        },
+        allOf: [requiredWhen('mode', 'bearer', ['token']), requiredWhen('mode', 'hmac', ['hmacSecret'])],
+      }),
+      tls: clientTlsSection({
+        order: 4,
+        description: 'TLS settings for wss:// URLs; ignored for ws://.',
+        switchable: false,
+        serverName: true,
+      }),
+      limits: section('Limits', {
+        title: 'Limits',
+        description: 'Protection against oversized messages and a slow server.',
+        'x-order': 5,
+        properties: {
+          maxFrameBytes: bytes(MIB, 1024, 64 * MIB, {
+            title: 'Maximum message size',
+            description: 'Largest message accepted from the server, in bytes. A larger one closes the connection.',
+            'x-order': 1,
+            'x-advanced': true,
+          }),
+          maxBufferedBytes: bytes(8 * MIB, 64 * 1024, 256 * MIB, {
+            title: 'Maximum send buffer',
+            description:
+              'Bytes queued for a server that reads slowly. Above this the adapter stops taking messages from its ' +
+              'channels until the buffer drains, so nothing is dropped.',
+            'x-order': 2,
+            'x-advanced': true,
+          }),
+        },
+      }),
+    },
+  },
+};

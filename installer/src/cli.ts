@@ -1,0 +1,41 @@
+#!/usr/bin/env -S node --import tsx
+import { parseArgs } from 'node:util';
+import { runDev } from './commands/dev.ts';
+import { runMigrate, runMigrationStatus } from './commands/migrate.ts';
+import { runSeed } from './commands/seed.ts';
+
+const USAGE = `crosswire-installer <command> [options]
+
+Commands:
+  migrate          apply pending database migrations (DATABASE_URL), under a lock; safe to run again
+  status           show applied and pending migrations; exit 1 when the database is behind
+  seed             install or update the built-in connector plugins (DATABASE_URL)
+  dev              run the whole system in one process on an embedded database, for a first look
+                   options: --port N (default 8080), --data DIR (keep the database in DIR; default in memory)
+
+Environment: DATABASE_URL=postgres://user@host:5432/db`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  migrate: runMigrate,
+  status: runMigrationStatus,
+  seed: runSeed,
+  dev: runDev,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name === undefined ? undefined : commands[name];
+if (name === '--help' || name === '-h' || name === 'help') {
+  console.log(USAGE);
+} else if (!command) {
+  console.error(name ? `unknown command ${JSON.stringify(name)}\n\n${USAGE}` : USAGE);
+  process.exitCode = 2;
+} else {
+  try {
+    process.exitCode = await command(rest);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    process.exitCode = 2;
+  }
+}
+
+export { parseArgs };

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { builtinPlugins } from '@crosswire/adapter/plugins';
+import {
+  createLogger,
+  loadConfig,
+  migrate,
+  openPglite,
+  seedPlugins,
+  startDevIssuer,
+  startOrchestrator,
+} from '@crosswire/orchestrator';
+import { demoAdapters } from '../demo.ts';
+
+const ROLES = ['viewer', 'operator', 'engineer', 'admin'] as const;
+
+/** Keeps the secret key beside a persistent database, so sealed secrets stay readable across runs. */
+async function secretKey(dataDir: string | undefined): Promise<string> {
+  if (!dataDir) return randomBytes(32).toString('hex');
+  const file = join(dataDir, 'secret.key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const key = randomBytes(32).toString('hex');
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}
+
+/** The all-in-one run of `npm start`: embedded PGlite, a development token issuer, a demo config. */
+export async function runDev(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string', default: process.env.PORT ?? '8080' }, data: { type: 'string' } },
+  });
+  const dataDir = values.data ? resolve(values.data) : undefined;
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+
+  const db = await openPglite(dataDir);
+  await migrate(db);
+  await seedPlugins(db, builtinPlugins);
+  const issuer = await startDevIssuer();
+  const config = loadConfig({
+    ...process.env,
+    PORT: values.port,
+    HOST: '127.0.0.1',
+    MANAGEMENT_PORT: process.env.MANAGEMENT_PORT ?? String(Number(values.port) + 1010),
+    AUTH_ISSUERS: JSON.stringify([{ issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri }]),
+    CROSSWIRE_SECRET_KEY: await secretKey(dataDir),
+  });
+  let orchestrator;
+  try {
+    orchestrator = await startOrchestrator(db, config, logger);
+  } catch (error) {
+    await issuer.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${values.port} is in use: run \`npm start -- --port 8181\` or stop what holds it`);
+    }
+    throw error;
+  }
+
+  const tokens = Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, await issuer.mint({ sub: `demo-${role}`, name: `Demo ${role}`, roles: [role] }, { expiresIn: '12h' })])),
+  ) as Record<(typeof ROLES)[number], string>;
+  const api = `${orchestrator.url}/api/v1`;
+  await createDemo(api, tokens.admin);
+
+  const envDir = dataDir ?? resolve('.crosswire');
+  await mkdir(envDir, { recursive: true });
+  const envFile = join(envDir, 'dev.env');
+  await writeFile(
+    envFile,
+    [`CROSSWIRE_API=${api}`, ...ROLES.map((r) => `CROSSWIRE_TOKEN_${r.toUpperCase()}=${tokens[r]}`)].join('\n') + '\n',
+    { mode: 0o600 },
+  );
+
+  console.log(`
+Crosswire is running (embedded database${dataDir ? ` in ${dataDir}` : ', in memory'}; development token issuer)
+
+  API       ${api}
+  OpenAPI   ${api}/openapi.json
+  Metrics   ${orchestrator.managementUrl}/metrics
+
+Demo tokens (12 h) for the roles viewer, operator, engineer and admin are in ${envFile}. Try:
+
+  set -a; . ${envFile}; set +a
+  curl -s -H "Authorization: Bearer $CROSSWIRE_TOKEN_VIEWER" $CROSSWIRE_API/adapters
+  curl -s -X POST -H "Authorization: Bearer $CROSSWIRE_TOKEN_OPERATOR" $CROSSWIRE_API/adapters/demo-venue-initiator/enable
+
+Press Ctrl+C to stop.`);
+
+  await new Promise<void>((resolveStop) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolveStop());
+  });
+  await orchestrator.stop(2_000);
+  await issuer.close();
+  return 0;
+}
+
+async function createDemo(api: string, token: string): Promise<void> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    if (!response.ok && response.status !== 409) {
+      throw new Error(`demo setup: ${method} ${path} answered ${response.status}: ${await response.text()}`);
+    }
+  };
+  for (const demo of demoAdapters) {
+    await call('POST', '/adapters', demo.body);
+    if (demo.enable) await call('POST', `/adapters/${demo.body.name}/enable`);
+  }
+}
