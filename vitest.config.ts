@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['*/test/**/*.test.ts'],
+    reporters: ['default', './vitest.summary-reporter.ts'],
     // Storage tests create their own PostgreSQL databases; two workers match the machine's two cores.
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -124,8 +124,10 @@ function refuseForbiddenKeys(req: Request, _res: Response, next: NextFunction) {
 function bodyParserProblem(error: unknown, maxJsonBytes: number): HttpProblem | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   switch (error.type) {
-    case 'entity.too.large':
-      return new HttpProblem(413, 'Payload too large', `the body is larger than the limit of ${maxJsonBytes} bytes for JSON (artifacts have their own limit)`);
+    case 'entity.too.large': {
+      const limit = 'limit' in error && typeof error.limit === 'number' ? error.limit : maxJsonBytes;
+      return new HttpProblem(413, 'Payload too large', `the body is larger than this operation's limit of ${limit} bytes`);
+    }
     case 'entity.parse.failed':
       return new HttpProblem(400, 'Invalid request', `the body is not valid JSON: ${(error as unknown as Error).message}`, [
         { path: '', message: 'malformed JSON' },
