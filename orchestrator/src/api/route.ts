@@ -56,7 +56,7 @@ export interface Route<Body = unknown, Query = unknown> {
 
 /** Keeps the body and query types of a route's handler tied to its schemas. */
 export function route<Body = undefined, Query = undefined>(definition: Route<Body, Query>): Route {
-  return definition as unknown as Route;
+  return definition;
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): Reply => ({ status: 200, body, ...(headers ? { headers } : {}) });

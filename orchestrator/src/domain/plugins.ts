@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FieldError, JsonSchema, PluginManifest } from '../contract/index.ts';
 import type { Queryable } from '../db/database.ts';
@@ -10,13 +10,20 @@ import { isSecretField, mapSchema } from './schema-walk.ts';
 import { SECRET_FORMS } from './secrets.ts';
 
 /** The UI hints: annotations to the validator, instructions to the portal. */
-export const UI_KEYWORDS = ['x-order', 'x-section-title', 'x-advanced', 'x-visible-if', 'x-widget', 'x-secret'] as const;
+export const UI_KEYWORDS = {
+  'x-order': 'number',
+  'x-section-title': 'string',
+  'x-advanced': 'boolean',
+  'x-visible-if': 'object',
+  'x-widget': 'string',
+  'x-secret': 'boolean',
+} as const;
 
 function newValidator(draft: '2020-12' | 'draft-07'): Ajv {
   const options = { allErrors: true, strict: true, strictRequired: false, useDefaults: false } as const;
   const ajv = draft === '2020-12' ? new Ajv2020(options) : new Ajv(options);
-  addFormats.default(ajv);
-  for (const keyword of UI_KEYWORDS) ajv.addKeyword({ keyword });
+  addFormats(ajv);
+  for (const [keyword, schemaType] of Object.entries(UI_KEYWORDS)) ajv.addKeyword({ keyword, schemaType });
   return ajv;
 }
 
