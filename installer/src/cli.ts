@@ -1,5 +1,4 @@
 #!/usr/bin/env -S node --import tsx
-import { parseArgs } from 'node:util';
 import { runDev } from './commands/dev.ts';
 import { runMigrate, runMigrationStatus } from './commands/migrate.ts';
 import { runSeed } from './commands/seed.ts';
@@ -38,4 +37,3 @@ if (name === '--help' || name === '-h' || name === 'help') {
   }
 }
 
-export { parseArgs };

@@ -47,7 +47,8 @@ export async function runDev(args: string[]): Promise<number> {
     ...process.env,
     PORT: values.port,
     HOST: '127.0.0.1',
-    MANAGEMENT_PORT: process.env.MANAGEMENT_PORT ?? String(Number(values.port) + 1010),
+    // 8080 → 9090, and an ephemeral API port gets an ephemeral management port.
+    MANAGEMENT_PORT: process.env.MANAGEMENT_PORT ?? (values.port === '0' ? '0' : String(Number(values.port) + 1010)),
     AUTH_ISSUERS: JSON.stringify([{ issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri }]),
     CROSSWIRE_SECRET_KEY: await secretKey(dataDir),
   });

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../orchestrator/test/support/databases.ts';
+
+const CLI = join(import.meta.dirname, '../src/cli.ts');
+const TSX = join(import.meta.dirname, '../../node_modules/.bin/tsx');
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('installer migrate, status and seed against PostgreSQL', () => {
+  let test: TestDatabase;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    test = await createTestDatabase('postgres');
+    env = { DATABASE_URL: test.url! };
+  });
+  afterAll(() => test.drop());
+
+  it('reports a fresh database as behind, migrates it once, then finds nothing to do', async () => {
+    const before = await run(['status'], env);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain('pending: 001_core.sql');
+    expect(await run(['migrate'], env)).toMatchObject({ code: 0, stdout: 'applied 001_core.sql\n' });
+    expect(await run(['migrate'], env)).toMatchObject({ code: 0, stdout: 'the database is up to date\n' });
+    expect((await run(['status'], env)).code).toBe(0);
+  });
+
+  it('seeds the built-in plugins idempotently', async () => {
+    const first = await run(['seed'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('fix-acceptor: created');
+    expect((await run(['seed'], env)).stdout).toContain('fix-acceptor: unchanged');
+  });
+
+  it('explains a missing DATABASE_URL and an unknown command', async () => {
+    const missing = await run(['migrate'], { DATABASE_URL: '' });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('DATABASE_URL is not set');
+    const unknown = await run(['migrat']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "migrat"');
+  });
+});
+
+describe('npm start (installer dev)', () => {
+  let child: ChildProcess;
+  let dataDir: string;
+  let output = '';
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'crosswire-dev-'));
+    child = spawn(TSX, [CLI, 'dev', '--port', '0', '--data', dataDir], { env: { ...process.env, MANAGEMENT_PORT: '0' } });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Press Ctrl+C to stop.')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`installer dev did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, 90_000);
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('serves the demo configuration to the tokens it printed, then stops cleanly on SIGTERM', async () => {
+    const env = Object.fromEntries(
+      (await readFile(join(dataDir, 'dev.env'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
+    expect(output).toContain(env.CROSSWIRE_API);
+    const list = await fetch(`${env.CROSSWIRE_API}/adapters`, { headers: { authorization: `Bearer ${env.CROSSWIRE_TOKEN_VIEWER}` } });
+    const body = (await list.json()) as { items: Array<{ name: string; enabled: boolean }> };
+    expect(body.items.map((a) => a.name)).toEqual(['demo-fix-acceptor', 'demo-market-data', 'demo-orders-to-nats', 'demo-venue-initiator']);
+    expect(body.items.find((a) => a.name === 'demo-fix-acceptor')!.enabled).toBe(true);
+    const denied = await fetch(`${env.CROSSWIRE_API}/adapters/demo-market-data/enable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env.CROSSWIRE_TOKEN_VIEWER}` },
+    });
+    expect(denied.status).toBe(403);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 30_000);
+});
