@@ -5,6 +5,7 @@ export { openPostgres } from './db/postgres.ts';
 export { openPglite } from './db/pglite.ts';
 export { migrate, migrationState, assertMigrated, MigrationError } from './db/migrations.ts';
 export { seedPlugins } from './domain/plugins.ts';
-export { startOrchestrator, VERSION, type RunningOrchestrator } from './server.ts';
+export { startOrchestrator, type RunningOrchestrator } from './server.ts';
+export { VERSION } from './version.ts';
 export { startDevIssuer, type DevIssuer } from './auth/dev-issuer.ts';
 export { createLogger } from './observability/logger.ts';

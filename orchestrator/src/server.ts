@@ -12,7 +12,6 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { countByState } from './store/adapters.ts';
 
-export const VERSION = '0.1.0';
 
 export interface RunningOrchestrator {
   url: string;
@@ -72,7 +71,6 @@ export async function startOrchestrator(db: Database, config: OrchestratorConfig
 
   const app = createApi(services, {
     verify: createVerifier(config.auth),
-    version: VERSION,
     ratePerSecond: config.ratePerSecond,
     maxJsonBytes: config.maxJsonBytes,
   });

@@ -3,21 +3,15 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { AuthenticationError, hasRole, type Verifier } from '../auth/verify.ts';
 import type { Actor, Services } from '../domain/context.ts';
 import { forbiddenKeys, RateLimiter } from './guards.ts';
-import { buildOpenApi } from './openapi.ts';
 import { HttpProblem, toProblem } from './problem.ts';
 import type { Route } from './route.ts';
-import { adapterRoutes } from './routes/adapters.ts';
-import { artifactRoutes } from './routes/artifacts.ts';
-import { pluginRoutes } from './routes/plugins.ts';
-import { podRoutes } from './routes/pods.ts';
-import { systemRoutes } from './routes/system.ts';
+import { routes } from './routes/index.ts';
 
+export { routes };
 export const API_PREFIX = '/api/v1';
-export const routes: readonly Route[] = [...adapterRoutes, ...pluginRoutes, ...artifactRoutes, ...podRoutes, ...systemRoutes];
 
 export interface ApiOptions {
   verify: Verifier;
-  version: string;
   /** Requests per second per client address; 0 turns the limit off. */
   ratePerSecond: number;
   maxJsonBytes: number;
@@ -31,7 +25,6 @@ export function createApi(services: Services, options: ApiOptions): express.Expr
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const limiter = new RateLimiter(options.ratePerSecond, options.ratePerSecond * 2);
-  const openapi = buildOpenApi(routes, options.version);
 
   app.use((req, res, next) => {
     const id = req.get('x-request-id')?.slice(0, 128) || randomUUID();
@@ -47,25 +40,12 @@ export function createApi(services: Services, options: ApiOptions): express.Expr
 
   const router = express.Router({ strict: false });
   for (const route of routes) {
-    const parsers =
-      route.body !== undefined ? [requireJson, json, refuseForbiddenKeys] : route.rawBody !== undefined ? [raw] : [];
-    router[route.method](expressPath(route.path), ...parsers, async (req: Request, res: Response) => {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        services.metrics.requestDuration.observe({ method: route.method, route: route.path, status: String(res.statusCode) }, seconds);
-      });
-      const actor = route.role === null ? anonymous : await authenticate(req, options.verify);
-      if (route.role !== null && !hasRole(actor, route.role)) {
-        throw new HttpProblem(
-          403,
-          'Forbidden',
-          `${route.operationId} needs the ${route.role} role; your token grants ${actor.roles.join(', ') || 'no Crosswire role'}. Ask an admin to map your IdP group to ${route.role}.`,
-        );
-      }
+    const parsers = route.body !== undefined ? [requireJson, json, refuseForbiddenKeys] : route.rawBody !== undefined ? [raw] : [];
+    // Who is asking is settled before a byte of the body is read.
+    router[route.method](expressPath(route.path), observe(services, route), authorize(route, options.verify), ...parsers, async (req: Request, res: Response) => {
       const reply = await route.handle({
         services,
-        actor,
+        actor: res.locals.actor as Actor,
         params: req.params as Record<string, string>,
         body: route.body ? route.body.parse(req.body) : undefined,
         query: route.query ? route.query.parse(req.query) : undefined,
@@ -74,7 +54,6 @@ export function createApi(services: Services, options: ApiOptions): express.Expr
       res.status(reply.status).set(reply.headers ?? {});
       if (reply.body === undefined) res.end();
       else if (Buffer.isBuffer(reply.body)) res.type(reply.contentType ?? 'application/octet-stream').send(reply.body);
-      else if (route.operationId === 'getOpenApi') res.json(openapi);
       else res.json(reply.body);
     });
   }
@@ -100,10 +79,40 @@ export function createApi(services: Services, options: ApiOptions): express.Expr
 
 const anonymous: Actor = { subject: 'anonymous', name: 'anonymous', roles: [] };
 
+function observe(services: Services, route: Route) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      services.metrics.requestDuration.observe({ method: route.method, route: route.path, status: String(res.statusCode) }, seconds);
+    });
+    next();
+  };
+}
+
+function authorize(route: Route, verify: Verifier) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (route.role === null) {
+      res.locals.actor = anonymous;
+      return next();
+    }
+    const actor = await authenticate(req, verify);
+    if (!hasRole(actor, route.role)) {
+      throw new HttpProblem(
+        403,
+        'Forbidden',
+        `${route.operationId} needs the ${route.role} role; your token grants ${actor.roles.join(', ') || 'no Crosswire role'}. Ask an admin to map your IdP group to ${route.role}.`,
+      );
+    }
+    res.locals.actor = actor;
+    next();
+  };
+}
+
 async function authenticate(req: Request, verify: Verifier): Promise<Actor> {
   const header = req.get('authorization');
   const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
-  if (!match) throw new AuthenticationError('send a bearer token: Authorization: Bearer <JWT from your identity provider>');
+  if (!match) throw new AuthenticationError('send a bearer token: Authorization: Bearer <JWT from your identity provider>', { missing: true });
   return verify(match[1]!);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Problem } from '../contract/index.ts';
 import type { ResponseDoc, Route } from './route.ts';
 
 type JsonObject = Record<string, unknown>;
@@ -51,8 +52,8 @@ export function buildOpenApi(routes: readonly Route[], version: string): JsonObj
       ...(route.role ? { 'x-required-role': route.role } : {}),
       responses: Object.fromEntries(
         Object.entries({
+          ...commonResponses(route),
           ...route.responses,
-          ...(route.role ? { 401: { description: 'No valid bearer token' }, 403: { description: `Needs the ${route.role} role` } } : {}),
         }).map(([status, doc]: [string, ResponseDoc]) => [status, responseObject(Number(status), doc, toSchema)]),
       ),
     };
@@ -95,4 +96,22 @@ function responseObject(status: number, doc: ResponseDoc, toSchema: (schema: z.Z
     return { description: doc.description, content: { [doc.contentType]: { schema: { type: 'string', contentMediaType: doc.contentType } } } };
   }
   return { description: doc.description };
+}
+
+/** Answers every operation of a kind can give, so generated clients know they are problem details. */
+function commonResponses(route: Route): Record<number, ResponseDoc> {
+  const problem = (description: string): ResponseDoc => ({ description, schema: Problem });
+  const hasPathParams = route.path.includes('{');
+  const responses: Record<number, ResponseDoc> = { 429: problem('Too many requests: retry after Retry-After seconds') };
+  if (route.body || route.query || route.rawBody || hasPathParams) responses[400] = problem('Invalid request: `errors` names each field');
+  if (route.role) {
+    responses[401] = problem('No valid bearer token');
+    responses[403] = problem(`Needs the ${route.role} role`);
+  }
+  if (hasPathParams) responses[404] = problem('Not found');
+  if (route.body) {
+    responses[413] = problem('Body over 1 MiB');
+    responses[415] = problem('Not JSON');
+  }
+  return responses;
 }

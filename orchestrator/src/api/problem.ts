@@ -78,7 +78,8 @@ export function toProblem(error: unknown, instance: string): ProblemResponse {
   if (error instanceof HttpProblem) return { ...make(error.status, error.title, error.message, error.errors), headers: error.headers };
   if (error instanceof ZodError) return make(400, 'Invalid request', 'the request is invalid: fix the fields listed in errors', zodFieldErrors(error));
   if (error instanceof AuthenticationError) {
-    return { ...make(401, 'Unauthorized', error.message), headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+    const challenge = error.missing ? 'Bearer realm="crosswire"' : 'Bearer realm="crosswire", error="invalid_token"';
+    return { ...make(401, 'Unauthorized', error.message), headers: { 'www-authenticate': challenge } };
   }
   if (error instanceof InvalidCursorError) return make(400, 'Invalid request', error.message, [{ path: '/cursor', message: error.message }]);
   if (error instanceof MigrationError) return make(503, 'Service unavailable', error.message);

@@ -23,6 +23,12 @@ export const DEFAULT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 
 
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
+  /** No credentials at all, as opposed to credentials that failed (RFC 6750 §3.1 answers them differently). */
+  readonly missing: boolean;
+  constructor(message: string, options: { missing?: boolean } = {}) {
+    super(message);
+    this.missing = options.missing ?? false;
+  }
 }
 
 /** Each role includes those below it; `pod` stands apart so no person can act as a pod. */

@@ -49,9 +49,9 @@ export async function registerPod(services: Services, actor: Actor, body: Regist
 }
 
 export async function heartbeat(services: Services, actor: Actor, podId: string, draining: boolean): Promise<HeartbeatReply> {
+  await requirePod(services, actor, podId);
   const pod = await touchPod(services.db, podId, draining);
   if (!pod) throw notFound(`pod ${podId} (register it first with POST /pods)`);
-  assertSameIdentity(pod, actor);
   const held = await leases.leasesHeldBy(services.db, podId);
   const spare = draining ? 0 : pod.capacity - held.length;
   const [claimable, actions] = await Promise.all([

@@ -6,17 +6,6 @@ const Me = z.object({ subject: z.string(), name: z.string(), roles: z.array(z.st
 export const systemRoutes = [
   route({
     method: 'get',
-    path: '/openapi.json',
-    operationId: 'getOpenApi',
-    summary: 'This document',
-    tag: 'System',
-    role: null,
-    responses: { 200: { description: 'OpenAPI 3.1 document' } },
-    // The app answers with the document it built at start-up.
-    handle: () => Promise.resolve(ok({})),
-  }),
-  route({
-    method: 'get',
     path: '/me',
     operationId: 'whoAmI',
     summary: 'Who the token says you are, with your Crosswire roles',
