@@ -12,7 +12,7 @@ import { DomainError } from './errors.ts';
  * disabled adapter's holder logs out and releases). Both are recorded as completed actions and events.
  */
 export async function setAdminState(services: Services, actor: Actor, ref: string, enabled: boolean): Promise<Adapter> {
-  const adapter = await requireAdapter(services, services.db, ref);
+  const adapter = await requireAdapter(services.db, ref);
   await services.db.transaction(async (tx) => {
     if (enabled && !(await findPlugin(tx, adapter.spec.connector.type))) {
       throw new DomainError('conflict', `adapter ${adapter.name} uses a connector type that is no longer installed: run \`installer seed\``);
@@ -37,7 +37,7 @@ export async function requestSessionAction(
   kind: 'reset-session' | 'set-sequence-numbers',
   params: Record<string, unknown>,
 ): Promise<Action> {
-  const adapter = await requireAdapter(services, services.db, ref);
+  const adapter = await requireAdapter(services.db, ref);
   const type = adapter.spec.connector.type;
   if (kind === 'set-sequence-numbers' && !FIX_TYPES.has(type)) {
     throw new DomainError('conflict', `adapter ${adapter.name} is a ${type} adapter: sequence numbers exist only for FIX sessions`);

@@ -25,33 +25,43 @@ import { validateConfig } from './plugins.ts';
 import { isArtifactField, walkSchema } from './schema-walk.ts';
 import { redactSecrets, sealConfig } from './secrets.ts';
 
+/** Why an enabled adapter is still unclaimed, once it has waited longer than it should. */
+function claimWarning(record: store.AdapterRecord, claimWarningMs: number): string | null {
+  if (record.status.state !== 'Claiming' || !record.enabled || record.status.holders.length > 0 || record.enabledAt === null) return null;
+  const waited = Date.now() - Date.parse(record.enabledAt);
+  return waited > claimWarningMs
+    ? `enabled ${Math.round(waited / 1000)} s ago and no adapter pod has claimed it: check that a pod supporting its connector type is running with spare capacity`
+    : null;
+}
+
 /** The adapter as clients see it: secrets redacted, status attached. */
-export function present(record: store.AdapterRecord): Adapter {
+export function present(record: store.AdapterRecord, claimWarningMs: number): Adapter {
+  const reason = record.status.reason ?? claimWarning(record, claimWarningMs);
   return {
     id: record.id,
     name: record.name,
     enabled: record.enabled,
     revision: record.revision,
     ...redactSecrets(record.spec),
-    status: record.status,
+    status: { ...record.status, reason },
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
 }
 
 export async function getAdapter(services: Services, ref: string): Promise<Adapter> {
-  return present(await requireAdapter(services, services.db, ref));
+  return present(await requireAdapter(services.db, ref), services.settings.claimWarningMs);
 }
 
-export async function requireAdapter(services: Services, db: Queryable, ref: string): Promise<store.AdapterRecord> {
-  const record = await store.findAdapter(db, ref, services.settings.claimWarningMs);
+export async function requireAdapter(db: Queryable, ref: string): Promise<store.AdapterRecord> {
+  const record = await store.findAdapter(db, ref);
   if (!record) throw notFound(`adapter ${JSON.stringify(ref)}`);
   return record;
 }
 
 export async function listAdapters(services: Services, query: AdapterListQuery) {
-  const page = await store.listAdapters(services.db, query, services.settings.claimWarningMs);
-  return { items: page.items.map(present), nextCursor: page.nextCursor };
+  const page = await store.listAdapters(services.db, query);
+  return { items: page.items.map((record) => present(record, services.settings.claimWarningMs)), nextCursor: page.nextCursor };
 }
 
 interface PreparedSpec {
@@ -180,7 +190,7 @@ export async function replaceAdapter(
   ifMatch: number | undefined,
   message = 'edited',
 ): Promise<Adapter> {
-  const current = await requireAdapter(services, services.db, ref);
+  const current = await requireAdapter(services.db, ref);
   if (body.name !== undefined && body.name !== current.name) {
     throw invalid('an adapter cannot be renamed', [
       { path: '/name', message: `is ${JSON.stringify(current.name)}; to rename, create a new adapter and delete this one` },
@@ -238,7 +248,7 @@ async function writeSpec(
 }
 
 export async function deleteAdapter(services: Services, actor: Actor, ref: string, ifMatch: number | undefined): Promise<void> {
-  const current = await requireAdapter(services, services.db, ref);
+  const current = await requireAdapter(services.db, ref);
   await services.db.transaction(async (tx) => {
     const locked = await store.lockAdapter(tx, current.id);
     if (!locked) throw notFound(`adapter ${JSON.stringify(ref)}`);
@@ -254,13 +264,13 @@ export async function deleteAdapter(services: Services, actor: Actor, ref: strin
 }
 
 export async function listAdapterRevisions(services: Services, ref: string, limit: number, cursor: string | undefined) {
-  const adapter = await requireAdapter(services, services.db, ref);
+  const adapter = await requireAdapter(services.db, ref);
   const page = await listRevisions(services.db, adapter.id, limit, cursor);
   return { items: page.items.map(({ spec: _spec, ...meta }) => meta), nextCursor: page.nextCursor };
 }
 
 export async function getRevision(services: Services, ref: string, revision: number): Promise<Revision> {
-  const adapter = await requireAdapter(services, services.db, ref);
+  const adapter = await requireAdapter(services.db, ref);
   const found = await findRevision(services.db, adapter.id, revision);
   if (!found) throw notFound(`revision ${revision} of adapter ${adapter.name} (latest is ${adapter.revision})`);
   return { ...found, spec: redactSecrets(found.spec) as AdapterSpec };
@@ -279,7 +289,7 @@ export async function rollbackAdapter(
   revision: number,
   ifMatch: number | undefined,
 ): Promise<Adapter> {
-  const adapter = await requireAdapter(services, services.db, ref);
+  const adapter = await requireAdapter(services.db, ref);
   const target = await findRevision(services.db, adapter.id, revision);
   if (!target) throw notFound(`revision ${revision} of adapter ${adapter.name}`);
   const spec = target.spec as AdapterSpec;

@@ -4,6 +4,6 @@ import { requireAdapter } from './adapters.ts';
 import type { Services } from './context.ts';
 
 export async function listAdapterEvents(services: Services, ref: string, query: EventListQuery) {
-  const adapter = await requireAdapter(services, services.db, ref);
+  const adapter = await requireAdapter(services.db, ref);
   return listEvents(services.db, adapter.id, query);
 }

@@ -69,7 +69,7 @@ export async function heartbeat(services: Services, actor: Actor, podId: string,
 
 export async function claim(services: Services, actor: Actor, podId: string, adapterId: string): Promise<Assignment> {
   const pod = await requirePod(services, actor, podId);
-  const adapter = await requireAdapter(services, services.db, adapterId);
+  const adapter = await requireAdapter(services.db, adapterId);
   const refuse = (why: string) => new DomainError('conflict', `pod ${podId} cannot claim adapter ${adapter.name}: ${why}`);
   if (!adapter.enabled) throw refuse('it is disabled');
   if (pod.draining) throw refuse('the pod is draining');
@@ -109,7 +109,7 @@ export async function claim(services: Services, actor: Actor, podId: string, ada
 /** What a holder runs: re-read after a heartbeat shows a new revision. */
 export async function assignment(services: Services, actor: Actor, podId: string, lease: LeaseRef): Promise<Assignment> {
   await requirePod(services, actor, podId);
-  const adapter = await requireAdapter(services, services.db, lease.adapterId);
+  const adapter = await requireAdapter(services.db, lease.adapterId);
   const holder = adapter.status.holders.find((h) => h.pod === podId && h.slot === lease.slot && h.epoch === lease.epoch);
   if (!holder) throw leaseLost(lease, 'not the current holder');
   return {

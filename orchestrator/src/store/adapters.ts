@@ -56,7 +56,7 @@ interface AdapterRow {
   error_reason: string | null;
 }
 
-function toRecord(row: AdapterRow, claimWarning: (row: AdapterRow) => string | null): AdapterRecord {
+function toRecord(row: AdapterRow): AdapterRecord {
   const holders: LeaseHolder[] = row.holders.map((h) => ({
     pod: String(h.pod),
     slot: toInt(h.slot),
@@ -75,7 +75,7 @@ function toRecord(row: AdapterRow, claimWarning: (row: AdapterRow) => string | n
     spec: row.spec,
     status: {
       state: row.state,
-      reason: row.state === 'Error' ? row.error_reason : row.state === 'Claiming' ? claimWarning(row) : null,
+      reason: row.state === 'Error' ? row.error_reason : null,
       holders,
       epoch: row.max_epoch === null ? null : toInt(row.max_epoch),
       lastCheckIn: toIsoOrNull(row.last_check_in),
@@ -85,24 +85,13 @@ function toRecord(row: AdapterRow, claimWarning: (row: AdapterRow) => string | n
   };
 }
 
-const noWarning = () => null;
-function claimingReason(claimWarningMs: number) {
-  return (row: AdapterRow): string | null => {
-    if (!row.enabled || row.holders.length > 0 || row.enabled_at === null) return null;
-    const waited = Date.now() - Date.parse(toIso(row.enabled_at));
-    return waited > claimWarningMs
-      ? `enabled ${Math.round(waited / 1000)} s ago and no adapter pod has claimed it: check that a pod supporting its connector type is running with spare capacity`
-      : null;
-  };
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Finds an adapter by id, or by name when `ref` is not a UUID. */
-export async function findAdapter(db: Queryable, ref: string, claimWarningMs = Infinity): Promise<AdapterRecord | undefined> {
+export async function findAdapter(db: Queryable, ref: string): Promise<AdapterRecord | undefined> {
   const column = UUID.test(ref) ? 'a.id' : 'a.name';
   const { rows } = await db.query<AdapterRow>(`${SELECT_ADAPTER} WHERE ${column} = $1`, [ref]);
-  return rows[0] && toRecord(rows[0], Number.isFinite(claimWarningMs) ? claimingReason(claimWarningMs) : noWarning);
+  return rows[0] && toRecord(rows[0]);
 }
 
 /** Locks the adapter row for the rest of the transaction; returns its current revision. */
@@ -117,7 +106,6 @@ export async function lockAdapter(tx: Queryable, id: string): Promise<{ revision
 export async function listAdapters(
   db: Queryable,
   query: AdapterListQuery,
-  claimWarningMs: number,
 ): Promise<{ items: AdapterRecord[]; nextCursor: string | null }> {
   const after = decodeCursor(query.cursor, (k): k is string => typeof k === 'string');
   const where: string[] = [];
@@ -140,7 +128,7 @@ export async function listAdapters(
     params,
   );
   const more = rows.length > query.limit;
-  const page = rows.slice(0, query.limit).map((r) => toRecord(r, claimingReason(claimWarningMs)));
+  const page = rows.slice(0, query.limit).map(toRecord);
   return { items: page, nextCursor: more ? encodeCursor(page[page.length - 1]?.name) : null };
 }
 
