@@ -138,6 +138,23 @@ describe('the pod lease protocol over HTTP', () => {
     expect((await stack.call('pod', 'POST', '/pods/nobody/heartbeat', {})).status).toBe(404);
   });
 
+  it('holds a pod to its capacity when it sends many claims at once', async () => {
+    const podC = await stack.issuer.mint({ sub: 'pod-c-credential', roles: ['pod'] });
+    const asPodC = (path: string, body: unknown) =>
+      fetch(`${stack.api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${podC}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await asPodC('/pods', { id: 'pod-c', version: '0.1.0', capacity: 3, connectorTypes: FIX_TYPES });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      ids.push((await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor(`burst-${i}`, 9700 + i))).body.id);
+      await stack.call('operator', 'POST', `/adapters/burst-${i}/enable`);
+    }
+    const statuses = (await Promise.all(ids.map((adapterId) => asPodC('/pods/pod-c/leases', { adapterId })))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(5);
+    const pods = (await stack.call('viewer', 'GET', '/pods')).body.items;
+    expect(pods.find((p: { id: string }) => p.id === 'pod-c').leasesHeld).toBe(3);
+  });
+
   it('warns once when an enabled adapter stays unclaimed past the configured time', async () => {
     await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('lonely', 9960));
     await stack.call('operator', 'POST', '/adapters/lonely/enable');

@@ -7,7 +7,7 @@ import { openSecrets } from '../domain/secrets.ts';
 import { completeAction as closeAction, deliverActions, findAction } from '../store/actions.ts';
 import { insertEvents } from '../store/events.ts';
 import * as leases from '../store/leases.ts';
-import { findPod, touchPod, upsertPod, type PodRecord } from '../store/pods.ts';
+import { findPod, lockPodForClaim, touchPod, upsertPod, type PodRecord } from '../store/pods.ts';
 
 /**
  * The pod side of the lease protocol. Pods register, then heartbeat; each heartbeat answer says what to
@@ -74,25 +74,29 @@ export async function claim(services: Services, actor: Actor, podId: string, ada
   if (!adapter.enabled) throw refuse('it is disabled');
   if (pod.draining) throw refuse('the pod is draining');
   if (!pod.connectorTypes.includes(adapter.spec.connector.type)) throw refuse(`the pod does not run ${adapter.spec.connector.type} connectors`);
-  if ((await leases.countLiveLeases(services.db, podId)) >= pod.capacity) throw refuse(`the pod is at its capacity of ${pod.capacity}`);
 
   const ttlMs = services.settings.leaseTtlMs;
-  const grant = await leases.claimLease(services.db, adapter.id, podId, ttlMs);
-  if (!grant) throw refuse('every slot is held by a live lease');
+  // The capacity check, the grant and its event commit together, one claim per pod at a time.
+  const grant = await services.db.transaction(async (tx) => {
+    if (((await lockPodForClaim(tx, podId)) ?? Infinity) >= pod.capacity) throw refuse(`the pod is at its capacity of ${pod.capacity}`);
+    const granted = await leases.claimLease(tx, adapter.id, podId, ttlMs);
+    if (!granted) throw refuse('every slot is held by a live lease');
+    await clearClaimWarning(tx, adapter.id);
+    await insertEvents(tx, [
+      {
+        adapterId: adapter.id,
+        level: granted.takenFrom ? 'warning' : 'info',
+        category: 'system',
+        message: granted.takenFrom
+          ? `lease slot ${granted.slot} taken over by pod ${podId} at epoch ${granted.epoch}: ${granted.takenFrom} stopped renewing`
+          : `lease slot ${granted.slot} granted to pod ${podId} at epoch ${granted.epoch}`,
+        details: { pod: podId, slot: granted.slot, epoch: granted.epoch, previousHolder: granted.takenFrom },
+      },
+    ]);
+    return granted;
+  });
   services.metrics.leaseGrants.inc();
-  await clearClaimWarning(services.db, adapter.id);
   if (grant.takenFrom) services.metrics.leaseTakeovers.inc();
-  await insertEvents(services.db, [
-    {
-      adapterId: adapter.id,
-      level: grant.takenFrom ? 'warning' : 'info',
-      category: 'system',
-      message: grant.takenFrom
-        ? `lease slot ${grant.slot} taken over by pod ${podId} at epoch ${grant.epoch}: ${grant.takenFrom} stopped renewing`
-        : `lease slot ${grant.slot} granted to pod ${podId} at epoch ${grant.epoch}`,
-      details: { pod: podId, slot: grant.slot, epoch: grant.epoch, previousHolder: grant.takenFrom },
-    },
-  ]);
   services.logger.info({ adapterId: adapter.id, adapter: adapter.name, pod: podId, epoch: grant.epoch, slot: grant.slot }, 'lease granted');
   return {
     adapterId: adapter.id,

@@ -143,12 +143,3 @@ export async function claimableBy(
   );
   return rows.map((r) => ({ adapterId: r.id, name: r.name, connectorType: r.connector_type }));
 }
-
-/** Live leases per pod, for capacity checks and the fleet view. */
-export async function countLiveLeases(db: Queryable, pod: string): Promise<number> {
-  const { rows } = await db.query<{ n: unknown }>(
-    'SELECT count(*) AS n FROM leases WHERE holder_pod = $1 AND expires_at > clock_timestamp()',
-    [pod],
-  );
-  return toInt(rows[0]?.n ?? 0);
-}

@@ -39,6 +39,18 @@ export async function findPod(db: Queryable, id: string): Promise<PodRecord | un
   return row && { id: row.id, capacity: row.capacity, connectorTypes: row.connector_types, subject: row.subject, draining: row.draining };
 }
 
+/** Serialises a pod's claims, so its capacity holds however many it sends at once; returns its live lease count. */
+export async function lockPodForClaim(tx: Queryable, id: string): Promise<number | undefined> {
+  const locked = await tx.query('SELECT 1 FROM pods WHERE id = $1 FOR UPDATE', [id]);
+  if (locked.rows.length === 0) return undefined;
+  // A statement of its own: its snapshot is taken after the lock, so it sees the grants of claims that held it.
+  const { rows } = await tx.query<{ held: unknown }>(
+    'SELECT count(*) AS held FROM leases WHERE holder_pod = $1 AND expires_at > clock_timestamp()',
+    [id],
+  );
+  return toInt(rows[0]?.held ?? 0);
+}
+
 export async function listPods(db: Queryable): Promise<Pod[]> {
   const { rows } = await db.query<{
     id: string;

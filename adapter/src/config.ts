@@ -1,0 +1,51 @@
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { clientCredentials, staticToken, tokenFile, type TokenSource } from './worker/credentials.ts';
+
+export interface PodConfig {
+  orchestratorUrl: string;
+  podId: string;
+  capacity: number;
+  token: TokenSource;
+  databaseUrl: string | undefined;
+}
+
+export class PodConfigError extends Error {
+  override name = 'PodConfigError';
+}
+
+/**
+ * The pod's own credential, in order of preference: a projected service-account token file, OAuth client
+ * credentials with private_key_jwt, or a fixed token (development only).
+ */
+function tokenSource(env: NodeJS.ProcessEnv): TokenSource {
+  if (env.POD_TOKEN_FILE) return tokenFile(env.POD_TOKEN_FILE);
+  if (env.OIDC_TOKEN_ENDPOINT || env.OIDC_CLIENT_ID) {
+    if (!env.OIDC_TOKEN_ENDPOINT || !env.OIDC_CLIENT_ID || !env.POD_PRIVATE_KEY_FILE) {
+      throw new PodConfigError('client credentials need OIDC_TOKEN_ENDPOINT, OIDC_CLIENT_ID and POD_PRIVATE_KEY_FILE (a PKCS#8 PEM key) together');
+    }
+    return clientCredentials({
+      tokenEndpoint: env.OIDC_TOKEN_ENDPOINT,
+      clientId: env.OIDC_CLIENT_ID,
+      privateKeyPem: readFileSync(env.POD_PRIVATE_KEY_FILE, 'utf8'),
+      ...(env.POD_KEY_ALGORITHM ? { algorithm: env.POD_KEY_ALGORITHM } : {}),
+      ...(env.OIDC_SCOPE ? { scope: env.OIDC_SCOPE } : {}),
+      ...(env.OIDC_AUDIENCE ? { audience: env.OIDC_AUDIENCE } : {}),
+    });
+  }
+  if (env.POD_TOKEN) return staticToken(env.POD_TOKEN);
+  throw new PodConfigError('no pod credential: set POD_TOKEN_FILE (Kubernetes), or OIDC_TOKEN_ENDPOINT + OIDC_CLIENT_ID + POD_PRIVATE_KEY_FILE');
+}
+
+export function loadPodConfig(env: NodeJS.ProcessEnv = process.env): PodConfig {
+  if (!env.ORCHESTRATOR_URL) throw new PodConfigError('ORCHESTRATOR_URL is not set: the orchestrator API base, e.g. http://crosswire-orchestrator:8080');
+  const capacity = Number(env.POD_CAPACITY ?? '50');
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 10_000) {
+    throw new PodConfigError(`POD_CAPACITY=${env.POD_CAPACITY} is invalid: give how many adapters this pod may run, 1 to 10000`);
+  }
+  const podId = (env.POD_ID ?? hostname()).toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(podId) || podId.length > 63) {
+    throw new PodConfigError(`POD_ID ${JSON.stringify(podId)} must be a DNS label (the Kubernetes pod name is one)`);
+  }
+  return { orchestratorUrl: env.ORCHESTRATOR_URL.replace(/\/$/, ''), podId, capacity, token: tokenSource(env), databaseUrl: env.DATABASE_URL || undefined };
+}

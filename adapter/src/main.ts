@@ -1,0 +1,33 @@
+import pino from 'pino';
+import { loadPodConfig } from './config.ts';
+import { builtinConnectors } from './connectors/index.ts';
+import { VERSION } from './version.ts';
+import { OrchestratorClient } from './worker/orchestrator-client.ts';
+import { Worker } from './worker/worker.ts';
+
+/** The adapter pod's entry point. SIGTERM logs every session out and releases its leases before exit. */
+const logger = pino({ name: 'adapter', level: process.env.LOG_LEVEL ?? 'info' });
+try {
+  const config = loadPodConfig();
+  const worker = new Worker({
+    podId: config.podId,
+    version: VERSION,
+    capacity: config.capacity,
+    client: new OrchestratorClient(config.orchestratorUrl, config.podId, config.token),
+    connectors: builtinConnectors(),
+    logger,
+  });
+  await worker.start();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'draining: logging out and releasing every lease');
+      worker.shutdown().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+} catch (error) {
+  logger.fatal({ err: error }, (error as Error).message);
+  process.exitCode = 1;
+}

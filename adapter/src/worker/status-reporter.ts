@@ -1,0 +1,93 @@
+import type { LeaseRef } from '@crosswire/orchestrator/contract';
+import type { Logger } from 'pino';
+import type { ConnectorEvent } from '../connectors/connector.ts';
+import type { OrchestratorClient } from './orchestrator-client.ts';
+
+const MAX_BUFFERED_EVENTS = 1_000;
+const MAX_EVENTS_PER_REPORT = 100;
+
+/**
+ * Batches a session's state and events into status reports, so a chatty connector costs one request per
+ * flush interval, and a stuck orchestrator costs bounded memory (the oldest events are dropped, and
+ * counted).
+ */
+export class StatusReporter {
+  #state: 'Claiming' | 'Active' | 'Error' = 'Claiming';
+  #reason: string | undefined;
+  #events: ConnectorEvent[] = [];
+  #dropped = 0;
+  #dirty = true;
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly client: OrchestratorClient,
+    private readonly lease: LeaseRef,
+    private readonly logger: Logger,
+    private readonly intervalMs = 250,
+  ) {
+    this.#schedule();
+  }
+
+  setState(state: 'Claiming' | 'Active' | 'Error', reason?: string): void {
+    if (state === this.#state && reason === this.#reason) return;
+    this.#state = state;
+    this.#reason = reason;
+    this.#dirty = true;
+    this.#schedule();
+  }
+
+  emit(event: ConnectorEvent): void {
+    if (this.#events.length >= MAX_BUFFERED_EVENTS) {
+      this.#events.shift();
+      this.#dropped++;
+    }
+    this.#events.push(event);
+    this.#dirty = true;
+    this.#schedule();
+  }
+
+  /** Sends everything pending; stops at the first failure and leaves the rest for the next flush. */
+  async flush(): Promise<void> {
+    await this.#flushing;
+    while (this.#dirty && !this.#closed) {
+      const sent = this.#send();
+      this.#flushing = sent.then(() => undefined);
+      if (!(await sent)) return;
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.flush();
+    }, this.intervalMs);
+  }
+
+  async #send(): Promise<boolean> {
+    const events = this.#events.splice(0, MAX_EVENTS_PER_REPORT);
+    if (this.#dropped > 0) {
+      events.unshift({ level: 'warning', category: 'system', message: `${this.#dropped} events were dropped while the orchestrator was unreachable` });
+      this.#dropped = 0;
+    }
+    this.#dirty = this.#events.length > 0;
+    try {
+      await this.client.report({ lease: this.lease, state: this.#state, ...(this.#reason ? { reason: this.#reason } : {}), events });
+      return true;
+    } catch (error) {
+      // Put them back and try on the next flush; the lease keeper decides whether the session lives.
+      this.#events.unshift(...events.slice(0, MAX_BUFFERED_EVENTS - this.#events.length));
+      this.#dirty = true;
+      this.logger.debug({ err: error }, 'status report failed; will retry');
+      if (!this.#closed) this.#schedule();
+      return false;
+    }
+  }
+}

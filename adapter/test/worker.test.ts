@@ -1,0 +1,166 @@
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { specs, startStack, type TestStack } from '../../orchestrator/test/support/stack.ts';
+import { staticToken } from '../src/worker/credentials.ts';
+import { OrchestratorClient } from '../src/worker/orchestrator-client.ts';
+import { Worker } from '../src/worker/worker.ts';
+import { startPartitionProxy, type PartitionProxy } from './support/partition-proxy.ts';
+import { emptyLog, probeConnector, type ProbeLog } from './support/probe-connector.ts';
+
+const TTL_MS = 1_500;
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('the adapter pod worker against a real orchestrator', () => {
+  let stack: TestStack;
+  const workers: Worker[] = [];
+  const proxies: PartitionProxy[] = [];
+
+  async function startWorker(podId: string, log: ProbeLog, options: { via?: string; failStarts?: number } = {}): Promise<Worker> {
+    const token = await stack.issuer.mint({ sub: `${podId}-credential`, roles: ['pod'] });
+    const worker = new Worker({
+      podId,
+      version: 'test',
+      capacity: 10,
+      client: new OrchestratorClient(options.via ?? stack.orchestrator.url, podId, staticToken(token), 1_000),
+      connectors: new Map([['fix-acceptor', probeConnector(log, options)]]),
+      logger: pino({ level: 'silent' }),
+    });
+    await worker.start();
+    workers.push(worker);
+    return worker;
+  }
+
+  const status = async (name: string) => (await stack.call('viewer', 'GET', `/adapters/${name}`)).body.status;
+
+  beforeAll(async () => {
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: String(TTL_MS) });
+  });
+  afterEach(async () => {
+    // Each test starts from a quiet fleet: nothing enabled, no pod running.
+    const enabled = (await stack.call('viewer', 'GET', '/adapters?enabled=true')).body.items as Array<{ name: string }>;
+    await Promise.all(enabled.map((a) => stack.call('operator', 'POST', `/adapters/${a.name}/disable`)));
+    await Promise.all(workers.splice(0).map((w) => w.shutdown()));
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+  afterAll(() => stack.stop());
+
+  it('picks up an enabled adapter within a second, runs it and shows it Active with its events', async () => {
+    await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('pickup', 9801));
+    const log = emptyLog();
+    await startWorker('pod-a', log);
+    const enabledAt = performance.now();
+    await stack.call('operator', 'POST', '/adapters/pickup/enable');
+    const start = await until('the connector to start', () => log.starts.find((s) => s.adapter === 'pickup'));
+    expect(start.at - enabledAt).toBeLessThan(1_000);
+    const state = await until('Active status', async () => {
+      const s = await status('pickup');
+      return s.state === 'Active' ? s : undefined;
+    });
+    expect(state.holders).toEqual([expect.objectContaining({ pod: 'pod-a', epoch: 1, state: 'Active' })]);
+    const events = await stack.call('viewer', 'GET', '/adapters/pickup/events?category=connection');
+    expect(events.body.items[0]).toMatchObject({ message: 'probe running at epoch 1', details: { pod: 'pod-a' } });
+
+    // Leases outlive several TTLs while the pod renews them.
+    await new Promise((resolve) => setTimeout(resolve, TTL_MS * 2));
+    expect((await status('pickup')).holders).toEqual([expect.objectContaining({ pod: 'pod-a', epoch: 1 })]);
+    expect(log.stops).toEqual([]);
+  });
+
+  it('reloads on a new revision, runs operator actions, and logs out and releases on disable', async () => {
+    await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('lifecycle', 9802));
+    const log = emptyLog();
+    await startWorker('pod-a', log);
+    await stack.call('operator', 'POST', '/adapters/lifecycle/enable');
+    await until('the first start', () => log.starts.length === 1);
+
+    await stack.call('engineer', 'PUT', '/adapters/lifecycle', { ...specs.fixAcceptor('lifecycle', 9802), description: 'v2' }, { 'if-match': '"1"' });
+    await until('the reload', () => log.starts.find((s) => s.revision === 'v2'));
+    expect(log.stops).toEqual([expect.objectContaining({ adapter: 'lifecycle', mode: 'logout' })]);
+
+    const seq = (await stack.call('operator', 'POST', '/adapters/lifecycle/set-sequence-numbers', { nextSenderSeqNum: 7 })).body;
+    const reset = (await stack.call('operator', 'POST', '/adapters/lifecycle/reset-session')).body;
+    const events = await until('both actions to finish', async () => {
+      const items = (await stack.call('viewer', 'GET', '/adapters/lifecycle/events?category=action')).body.items as Array<{ message: string }>;
+      return items.filter((e) => / (succeeded|failed) on pod/.test(e.message)).length === 2 ? items : undefined;
+    });
+    expect(log.actions).toEqual([
+      { adapter: 'lifecycle', kind: 'set-sequence-numbers', params: { nextSenderSeqNum: 7 } },
+      { adapter: 'lifecycle', kind: 'reset-session', params: {} },
+    ]);
+    expect(events.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        'set-sequence-numbers succeeded on pod pod-a: applied {"nextSenderSeqNum":7}',
+        'reset-session failed on pod pod-a: nothing to reset in a probe',
+      ]),
+    );
+    expect([seq.id, reset.id]).toHaveLength(2);
+
+    await stack.call('operator', 'POST', '/adapters/lifecycle/disable');
+    await until('the logout', () => log.stops.length === 2);
+    expect(log.stops[1]).toMatchObject({ mode: 'logout' });
+    await until('the release', async () => ((await status('lifecycle')).state === 'Inactive' ? true : undefined));
+  });
+
+  it('hands over to a standby well under a second after a clean shutdown', async () => {
+    await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('handover', 9803));
+    const logA = emptyLog();
+    const logB = emptyLog();
+    const a = await startWorker('pod-a', logA);
+    await stack.call('operator', 'POST', '/adapters/handover/enable');
+    await until('pod-a to run it', () => logA.starts.length === 1);
+    await startWorker('pod-b', logB);
+
+    await a.shutdown();
+    workers.splice(workers.indexOf(a), 1);
+    const released = performance.now();
+    expect(logA.stops).toEqual([expect.objectContaining({ mode: 'logout' })]);
+    const taken = await until('pod-b to take over', () => logB.starts[0]);
+    expect(taken.epoch).toBe(2);
+    expect(taken.at - released).toBeLessThan(1_000);
+  });
+
+  it('a partitioned holder fences itself before its lease can be re-granted; the standby continues at a higher epoch', async () => {
+    await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('partitioned', 9804));
+    const proxy = await startPartitionProxy(stack.orchestrator.url);
+    proxies.push(proxy);
+    const logA = emptyLog();
+    const logB = emptyLog();
+    await startWorker('pod-a', logA, { via: proxy.url });
+    await stack.call('operator', 'POST', '/adapters/partitioned/enable');
+    await until('pod-a to run it', () => logA.starts.length === 1);
+    await startWorker('pod-b', logB);
+
+    proxy.cut();
+    const fenced = await until('pod-a to fence itself', () => logA.stops[0], TTL_MS * 3);
+    expect(fenced.mode).toBe('fence');
+    const taken = await until('pod-b to take over', () => logB.starts[0], TTL_MS * 3);
+    expect(taken.epoch).toBe(logA.starts[0]!.epoch + 1);
+    // Never two sessions at once: the old holder stopped before the new one started.
+    expect(fenced.at).toBeLessThan(taken.at);
+    const events = await stack.call('viewer', 'GET', '/adapters/partitioned/events?level=warning');
+    expect(events.body.items[0].message).toMatch(/taken over by pod pod-b at epoch 2: pod-a stopped renewing/);
+  });
+
+  it('shows Error with the reason when the connector cannot start, and keeps retrying', async () => {
+    await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('flaky', 9805));
+    const log = emptyLog();
+    await startWorker('pod-a', log, { failStarts: 1 });
+    await stack.call('operator', 'POST', '/adapters/flaky/enable');
+    const failing = await until('Error status', async () => {
+      const s = await status('flaky');
+      return s.state === 'Error' ? s : undefined;
+    });
+    expect(failing.reason).toBe('the connector did not start: port 9876 is already in use');
+    await until('the retry to succeed', async () => ((await status('flaky')).state === 'Active' ? true : undefined), 6_000);
+    expect(log.starts).toHaveLength(1);
+  });
+});
