@@ -14,7 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { claimAndRenew, type LeaseResult, type Throughput } from './leases.ts';
 import { pageThroughAdapters, type ListResult } from './list.ts';
 import { enableAdapters, seedAdapters, type SeedResult } from './seed.ts';
-import { POSTGRES_URL, startBenchStack, type Backend, type BenchStack } from './stack.ts';
+import { POSTGRES_URL } from '../test/support/databases.ts';
+import { startBenchStack, type Backend, type BenchStack } from './stack.ts';
 import { formatCount, formatMs, formatRate, markdownTable, percentile } from './stats.ts';
 
 const LIST_ADAPTERS = 10_000;

@@ -1,29 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { builtinPlugins } from '@crosswire/adapter/plugins';
 import {
   createLogger,
   loadConfig,
-  migrate,
-  openPglite,
-  openPostgres,
-  seedPlugins,
   startDevIssuer,
   startOrchestrator,
   type Database,
   type DevIssuer,
   type RunningOrchestrator,
 } from '../src/index.ts';
+import { createReadyDatabase, type Backend } from '../test/support/databases.ts';
+
+export type { Backend };
 
 /**
  * A real orchestrator over HTTP on a fresh, migrated and seeded database, as the installer leaves it.
  * PostgreSQL gets a throw-away database of its own, dropped by `stop()`; PGlite lives in memory.
  */
 
-export type Backend = 'postgres' | 'pglite';
-
-/** The server the benchmark runs against (a throw-away database is created on it). */
-export const POSTGRES_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface BenchStack {
   backend: Backend;
@@ -38,54 +30,12 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-interface BenchDatabase {
-  db: Database;
-  drop(): Promise<void>;
-}
-
-async function createDatabase(backend: Backend): Promise<BenchDatabase> {
-  if (backend === 'pglite') {
-    const db = await openPglite();
-    return { db, drop: () => db.close().catch(() => undefined) };
-  }
-  const name = `crosswire_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(`the benchmark needs PostgreSQL at ${POSTGRES_URL} (set DATABASE_URL): ${(error as Error).message}`);
-  }
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  // The production default pool size (openPostgres without `max`), so the numbers are the shipped ones.
-  const db = openPostgres({ connectionString: url.toString(), applicationName: 'crosswire-bench' });
-  return {
-    db,
-    async drop() {
-      await db.close().catch(() => undefined);
-      const cleanup = new pg.Client({ connectionString: POSTGRES_URL });
-      await cleanup.connect();
-      try {
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await cleanup.end();
-      }
-    },
-  };
-}
-
 export async function startBenchStack(backend: Backend): Promise<BenchStack> {
-  const database = await createDatabase(backend);
+  // The same throw-away databases the test suite uses, at the production pool size.
+  const database = await createReadyDatabase(backend);
   let issuer: DevIssuer | undefined;
   let orchestrator: RunningOrchestrator | undefined;
   try {
-    await migrate(database.db);
-    await seedPlugins(database.db, builtinPlugins);
     issuer = await startDevIssuer();
     const config = loadConfig({
       PORT: '0',

@@ -12,6 +12,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     rows: result.rows as Row[],
     rowCount: result.affectedRows ?? result.rows.length,
   });
+  let closing: Promise<void> | undefined;
   return {
     kind: 'pglite',
     query: async (sql, params) => toResult(await db.query(sql, params as unknown[] | undefined)),
@@ -23,6 +24,6 @@ export async function openPglite(dataDir?: string): Promise<Database> {
           exec: async (sql) => void (await tx.exec(sql)),
         }),
       ),
-    close: () => db.close(),
+    close: () => (closing ??= db.close()),
   };
 }

@@ -29,6 +29,7 @@ export function openPostgres(options: PostgresOptions): Database {
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 } satisfies QueryResult<Row>;
   };
 
+  let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
@@ -51,6 +52,7 @@ export function openPostgres(options: PostgresOptions): Database {
         client.release();
       }
     },
-    close: () => pool.end(),
+    // Idempotent: the orchestrator and whoever opened the database may both close it.
+    close: () => (closing ??= pool.end()),
   };
 }
