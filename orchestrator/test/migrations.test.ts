@@ -55,8 +55,9 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
   it('keeps the orchestrator from starting on a database that is behind, saying which command fixes it', async () => {
     test = await createTestDatabase(backend);
     const config = loadConfig({ PORT: '0', MANAGEMENT_PORT: '0', AUTH_ISSUER: 'http://127.0.0.1:1/' });
+    const files = (await readMigrations()).map((f) => f.name);
     await expect(startOrchestrator(test.db, config, createLogger({ level: 'silent' }))).rejects.toThrow(
-      /the database is behind: 1 migration\(s\) pending \(001_core\.sql\)\. Run `npm run installer -- migrate`/,
+      `the database is behind: ${files.length} migration(s) pending (${files.join(', ')}). Run \`npm run installer -- migrate\``,
     );
   });
 });
