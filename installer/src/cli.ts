@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
+import { runAudit } from './commands/audit.ts';
 import { runDev } from './commands/dev.ts';
 import { runMigrate, runMigrationStatus } from './commands/migrate.ts';
 import { runSeed } from './commands/seed.ts';
@@ -9,6 +10,7 @@ Commands:
   migrate          apply pending database migrations (DATABASE_URL), under a lock; safe to run again
   status           show applied and pending migrations; exit 1 when the database is behind
   seed             install or update the built-in connector plugins (DATABASE_URL)
+  audit verify     check the audit trail's hash chain; exit 1 names the first broken record (DATABASE_URL)
   dev              run the whole system in one process on an embedded database, for a first look
                    options: --port N (default 8080), --data DIR (keep the database in DIR; default in memory)
 
@@ -18,6 +20,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   migrate: runMigrate,
   status: runMigrationStatus,
   seed: runSeed,
+  audit: runAudit,
   dev: runDev,
 };
 

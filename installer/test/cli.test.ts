@@ -46,6 +46,18 @@ describe('installer migrate, status and seed against PostgreSQL', () => {
     expect((await run(['seed'], env)).stdout).toContain('fix-acceptor: unchanged');
   });
 
+  it('verifies the audit chain and names the first broken record', async () => {
+    expect(await run(['audit', 'verify'], env)).toMatchObject({ code: 0, stdout: 'audit chain intact: 0 record(s) verified\n' });
+    await test.db.query(
+      `INSERT INTO audit_records (payload, prev_hash, hash, at, actor, actor_name, action, target)
+       VALUES ('{"forged":true}', $1, 'not-a-hash', now(), 'x', 'x', 'adapter.create', 'adapter/x')`,
+      ['0'.repeat(64)],
+    );
+    const broken = await run(['audit', 'verify'], env);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^audit chain broken at record \d+: its content does not match its hash/);
+  });
+
   it('explains a missing DATABASE_URL and an unknown command', async () => {
     const missing = await run(['migrate'], { DATABASE_URL: '' });
     expect(missing.code).toBe(2);

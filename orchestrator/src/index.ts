@@ -9,3 +9,4 @@ export { startOrchestrator, type RunningOrchestrator } from './server.ts';
 export { VERSION } from './version.ts';
 export { startDevIssuer, type DevIssuer } from './auth/dev-issuer.ts';
 export { createLogger } from './observability/logger.ts';
+export { verifyAuditChain } from './domain/audit.ts';

@@ -104,7 +104,7 @@ function authorize(route: Route, verify: Verifier) {
         `${route.operationId} needs the ${route.role} role; your token grants ${actor.roles.join(', ') || 'no Crosswire role'}. Ask an admin to map your IdP group to ${route.role}.`,
       );
     }
-    res.locals.actor = actor;
+    res.locals.actor = { ...actor, requestId: String(res.locals.requestId) };
     next();
   };
 }

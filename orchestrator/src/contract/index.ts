@@ -6,3 +6,4 @@ export * from './events.ts';
 export * from './pods.ts';
 export * from './artifacts.ts';
 export type * from './plugins.ts';
+export * from './audit.ts';

@@ -4,6 +4,7 @@ import { insertAction } from '../store/actions.ts';
 import { insertEvents } from '../store/events.ts';
 import { findPlugin } from '../store/plugins.ts';
 import { getAdapter, requireAdapter } from './adapters.ts';
+import { recordAudit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
 import { DomainError } from './errors.ts';
 
@@ -19,6 +20,7 @@ export async function setAdminState(services: Services, actor: Actor, ref: strin
     }
     if (!(await adapters.setEnabled(tx, adapter.id, enabled))) return;
     const kind = enabled ? 'enable' : 'disable';
+    await recordAudit(tx, actor, { action: `adapter.${kind}`, target: `adapter/${adapter.name}`, before: { enabled: !enabled }, after: { enabled } });
     await insertAction(tx, { adapterId: adapter.id, kind, params: {}, requestedBy: actor.name, completed: true });
     await insertEvents(tx, [
       { adapterId: adapter.id, level: 'info', category: 'action', message: `${enabled ? 'enabled' : 'disabled'} by ${actor.name}`, details: {} },
@@ -44,6 +46,7 @@ export async function requestSessionAction(
   }
   return services.db.transaction(async (tx) => {
     const action = await insertAction(tx, { adapterId: adapter.id, kind, params, requestedBy: actor.name });
+    await recordAudit(tx, actor, { action: `adapter.${kind}`, target: `adapter/${adapter.name}`, after: params });
     const holders = adapter.status.holders.map((h) => h.pod);
     await insertEvents(tx, [
       {

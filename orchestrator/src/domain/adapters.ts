@@ -152,33 +152,39 @@ function specOf(body: CreateAdapter | ReplaceAdapter): AdapterSpec {
 }
 
 export async function createAdapter(services: Services, actor: Actor, body: CreateAdapter): Promise<Adapter> {
-  const id = await services.db.transaction(async (tx) => {
-    const prepared = await prepareSpec(services, tx, specOf(body), undefined);
-    let adapterId: string;
-    try {
-      adapterId = await store.insertAdapter(tx, {
-        name: body.name,
-        mode: prepared.spec.mode,
-        connectorType: prepared.spec.connector.type,
-        spec: prepared.spec,
-      });
-    } catch (error) {
-      if (pgErrorCode(error) === PgCode.uniqueViolation) {
-        throw new DomainError('conflict', `an adapter named ${JSON.stringify(body.name)} already exists: choose another name`, [
-          { path: '/name', message: 'is already taken' },
-        ]);
-      }
-      throw error;
-    }
-    await insertRevision(tx, { adapterId, revision: 1, spec: prepared.spec, author: actor.name, message: 'created' });
-    await resizeSlots(tx, adapterId, prepared.slots);
-    await setArtifactRefs(tx, adapterId, prepared.artifacts);
-    await insertEvents(tx, [
-      { adapterId, level: 'info', category: 'action', message: `created by ${actor.name} (revision 1, disabled)`, details: { revision: 1 } },
-    ]);
-    return adapterId;
-  });
+  const id = await services.db.transaction((tx) => createAdapterIn(services, tx, actor, body));
   return getAdapter(services, id);
+}
+
+/**
+ * Creates an adapter (disabled, revision 1) inside the caller's transaction and returns its id, so
+ * several writes (a manifest apply) can commit or roll back together.
+ */
+export async function createAdapterIn(services: Services, tx: Queryable, actor: Actor, body: CreateAdapter, message = 'created'): Promise<string> {
+  const prepared = await prepareSpec(services, tx, specOf(body), undefined);
+  let adapterId: string;
+  try {
+    adapterId = await store.insertAdapter(tx, {
+      name: body.name,
+      mode: prepared.spec.mode,
+      connectorType: prepared.spec.connector.type,
+      spec: prepared.spec,
+    });
+  } catch (error) {
+    if (pgErrorCode(error) === PgCode.uniqueViolation) {
+      throw new DomainError('conflict', `an adapter named ${JSON.stringify(body.name)} already exists: choose another name`, [
+        { path: '/name', message: 'is already taken' },
+      ]);
+    }
+    throw error;
+  }
+  await insertRevision(tx, { adapterId, revision: 1, spec: prepared.spec, author: actor.name, message });
+  await resizeSlots(tx, adapterId, prepared.slots);
+  await setArtifactRefs(tx, adapterId, prepared.artifacts);
+  await insertEvents(tx, [
+    { adapterId, level: 'info', category: 'action', message: `${message} by ${actor.name} (revision 1, disabled)`, details: { revision: 1 } },
+  ]);
+  return adapterId;
 }
 
 /** Replaces the spec when `ifMatch` is the current revision; an unchanged spec writes no revision. */
@@ -214,53 +220,72 @@ async function writeSpec(
       'send If-Match with the revision you edited (the ETag of GET /adapters/{id}), so that no one else\'s change is overwritten',
     );
   }
-  await services.db.transaction(async (tx) => {
-    const locked = await store.lockAdapter(tx, id);
-    if (!locked) throw notFound(`adapter ${id}`);
-    if (locked.revision !== ifMatch) {
-      throw new DomainError(
-        'precondition-failed',
-        `adapter ${locked.name} is at revision ${locked.revision}, not ${ifMatch}: someone saved first. Reload it, reapply your change and save again.`,
-        [],
-        { currentRevision: locked.revision },
-      );
-    }
-    const current = (await findRevision(tx, id, locked.revision))!.spec as AdapterSpec;
-    const prepared = await prepareSpec(services, tx, input, keepSecretsFrom ?? current);
-    if (deepEqual(redactSecrets(prepared.spec), redactSecrets(current))) return;
-    const revision = locked.revision + 1;
-    await store.updateAdapterSpec(tx, id, revision, { mode: prepared.spec.mode, connectorType: prepared.spec.connector.type, spec: prepared.spec });
-    await insertRevision(tx, { adapterId: id, revision, spec: prepared.spec, author: actor.name, message });
-    if (slotCount(current) !== prepared.slots || current.mode !== prepared.spec.mode) await resizeSlots(tx, id, prepared.slots);
-    await setArtifactRefs(tx, id, prepared.artifacts);
-    const changed = jsonDiff(redactSecrets(current), redactSecrets(prepared.spec)).map((c) => c.path);
-    await insertEvents(tx, [
-      {
-        adapterId: id,
-        level: 'info',
-        category: 'action',
-        message: `${message} by ${actor.name}: revision ${revision}`,
-        details: { revision, changed },
-      },
-    ]);
-  });
+  await services.db.transaction((tx) => writeSpecIn(services, tx, actor, id, input, ifMatch, keepSecretsFrom, message));
   return getAdapter(services, id);
+}
+
+/**
+ * Replaces the spec inside the caller's transaction when `ifMatch` is the current revision. Returns the
+ * new revision, or null when the spec is unchanged and nothing was written.
+ */
+export async function writeSpecIn(
+  services: Services,
+  tx: Queryable,
+  actor: Actor,
+  id: string,
+  input: AdapterSpec,
+  ifMatch: number,
+  keepSecretsFrom: AdapterSpec | undefined,
+  message: string,
+): Promise<number | null> {
+  const locked = await store.lockAdapter(tx, id);
+  if (!locked) throw notFound(`adapter ${id}`);
+  if (locked.revision !== ifMatch) {
+    throw new DomainError(
+      'precondition-failed',
+      `adapter ${locked.name} is at revision ${locked.revision}, not ${ifMatch}: someone saved first. Reload it, reapply your change and save again.`,
+      [],
+      { currentRevision: locked.revision },
+    );
+  }
+  const current = (await findRevision(tx, id, locked.revision))!.spec as AdapterSpec;
+  const prepared = await prepareSpec(services, tx, input, keepSecretsFrom ?? current);
+  if (deepEqual(redactSecrets(prepared.spec), redactSecrets(current))) return null;
+  const revision = locked.revision + 1;
+  await store.updateAdapterSpec(tx, id, revision, { mode: prepared.spec.mode, connectorType: prepared.spec.connector.type, spec: prepared.spec });
+  await insertRevision(tx, { adapterId: id, revision, spec: prepared.spec, author: actor.name, message });
+  if (slotCount(current) !== prepared.slots || current.mode !== prepared.spec.mode) await resizeSlots(tx, id, prepared.slots);
+  await setArtifactRefs(tx, id, prepared.artifacts);
+  const changed = jsonDiff(redactSecrets(current), redactSecrets(prepared.spec)).map((c) => c.path);
+  await insertEvents(tx, [
+    {
+      adapterId: id,
+      level: 'info',
+      category: 'action',
+      message: `${message} by ${actor.name}: revision ${revision}`,
+      details: { revision, changed },
+    },
+  ]);
+  return revision;
 }
 
 export async function deleteAdapter(services: Services, actor: Actor, ref: string, ifMatch: number | undefined): Promise<void> {
   const current = await requireAdapter(services.db, ref);
-  await services.db.transaction(async (tx) => {
-    const locked = await store.lockAdapter(tx, current.id);
-    if (!locked) throw notFound(`adapter ${JSON.stringify(ref)}`);
-    if (locked.enabled) throw new DomainError('conflict', `adapter ${locked.name} is enabled: disable it first, then delete it`);
-    if (ifMatch !== undefined && ifMatch !== locked.revision) {
-      throw new DomainError('precondition-failed', `adapter ${locked.name} is at revision ${locked.revision}, not ${ifMatch}`, [], {
-        currentRevision: locked.revision,
-      });
-    }
-    await store.deleteAdapter(tx, current.id);
-  });
+  await services.db.transaction((tx) => deleteAdapterIn(tx, current.id, ref, ifMatch));
   services.logger.info({ adapterId: current.id, adapter: current.name, actor: actor.subject }, 'adapter deleted');
+}
+
+/** Deletes a disabled adapter inside the caller's transaction. */
+export async function deleteAdapterIn(tx: Queryable, id: string, ref: string, ifMatch: number | undefined): Promise<void> {
+  const locked = await store.lockAdapter(tx, id);
+  if (!locked) throw notFound(`adapter ${JSON.stringify(ref)}`);
+  if (locked.enabled) throw new DomainError('conflict', `adapter ${locked.name} is enabled: disable it first, then delete it`);
+  if (ifMatch !== undefined && ifMatch !== locked.revision) {
+    throw new DomainError('precondition-failed', `adapter ${locked.name} is at revision ${locked.revision}, not ${ifMatch}`, [], {
+      currentRevision: locked.revision,
+    });
+  }
+  await store.deleteAdapter(tx, id);
 }
 
 export async function listAdapterRevisions(services: Services, ref: string, limit: number, cursor: string | undefined) {

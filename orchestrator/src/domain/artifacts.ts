@@ -3,6 +3,7 @@ import type { Artifact, ArtifactVersion } from '../contract/index.ts';
 import { ArtifactName } from '../contract/index.ts';
 import * as store from '../store/artifacts.ts';
 import type { Actor, Services } from './context.ts';
+import { recordAudit } from './audit.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 
 function checkName(name: string): void {
@@ -27,7 +28,11 @@ export async function uploadArtifact(
   if (expectedSha256 !== undefined && expectedSha256.toLowerCase() !== sha256) {
     throw invalid(`the content's sha256 is ${sha256}, not the ${expectedSha256} the request promised: the upload was corrupted or is the wrong file`);
   }
-  return services.db.transaction((tx) => store.insertArtifactVersion(tx, { name, sha256, contentType, content, createdBy: actor.name }));
+  return services.db.transaction(async (tx) => {
+    const result = await store.insertArtifactVersion(tx, { name, sha256, contentType, content, createdBy: actor.name });
+    if (result.created) await recordAudit(tx, actor, { action: 'artifact.upload', target: `artifact/${name}`, after: result.version });
+    return result;
+  });
 }
 
 export async function getArtifact(services: Services, name: string): Promise<Artifact> {
@@ -65,7 +70,10 @@ export async function deleteArtifact(services: Services, actor: Actor, name: str
         { referencedBy: users },
       );
     }
-    if ((await store.deleteArtifact(tx, name)) === 0) throw notFound(`artifact ${JSON.stringify(name)}`);
+    const latest = await store.latestArtifact(tx, name);
+    if (!latest) throw notFound(`artifact ${JSON.stringify(name)}`);
+    await store.deleteArtifact(tx, name);
+    await recordAudit(tx, actor, { action: 'artifact.delete', target: `artifact/${name}`, before: latest });
   });
   services.logger.info({ artifact: name, actor: actor.subject }, 'artifact deleted');
 }

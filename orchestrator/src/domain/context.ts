@@ -11,6 +11,8 @@ export interface Actor {
   subject: string;
   name: string;
   roles: Role[];
+  /** The request this actor made, for tracing audit records back to logs. */
+  requestId?: string;
 }
 
 export interface Settings {

@@ -3,6 +3,7 @@ import { buildOpenApi } from '../openapi.ts';
 import { ok, route, type Route } from '../route.ts';
 import { adapterRoutes } from './adapters.ts';
 import { artifactRoutes } from './artifacts.ts';
+import { auditRoutes } from './audit.ts';
 import { pluginRoutes } from './plugins.ts';
 import { podRoutes } from './pods.ts';
 import { systemRoutes } from './system.ts';
@@ -16,6 +17,7 @@ export const routes: readonly Route[] = [
   ...artifactRoutes,
   ...podRoutes,
   ...systemRoutes,
+  ...auditRoutes,
   route({
     method: 'get',
     path: '/openapi.json',
