@@ -1,0 +1,57 @@
+/**
+ * Where a session keeps its sequence numbers and the messages it sent, for resends.
+ *
+ * Every method is async and every write may fail: the production store (PostgreSQL) refuses writes from
+ * a pod whose lease epoch is stale. A session treats any rejected call as "fenced": it stops at once
+ * and sends nothing more. Writes always happen before the bytes go on the wire, so a fenced pod can
+ * never send a message that the store does not have.
+ */
+
+export interface StoredMessage {
+  seqNum: number;
+  /** The message exactly as first sent. */
+  message: Buffer;
+}
+
+export interface StoreSnapshot {
+  nextSenderSeqNum: number;
+  nextTargetSeqNum: number;
+  /** When the sequence numbers were last reset; drives the daily reset of scheduled sessions. */
+  creationTime: Date;
+}
+
+export interface MessageStore {
+  /** Reads the current state; called when a session starts and after a reset. */
+  load(): Promise<StoreSnapshot>;
+  /**
+   * Records that `seqNum` was sent: the next sender sequence number becomes `seqNum + 1` and, when
+   * `message` is given (application messages), the bytes are kept for resends. One atomic write.
+   * Session-level messages pass `null`: they are gap-filled, never resent.
+   */
+  saveSent(seqNum: number, message: Buffer | null): Promise<void>;
+  setNextSenderSeqNum(seqNum: number): Promise<void>;
+  setNextTargetSeqNum(seqNum: number): Promise<void>;
+  /** Stored messages with `begin <= seqNum <= end`, in sequence order. */
+  getSent(begin: number, end: number): Promise<StoredMessage[]>;
+  /** Both sequence numbers back to 1, stored messages dropped, creation time now. */
+  reset(): Promise<void>;
+  /** Releases resources; the store is not used afterwards. */
+  close?(): Promise<void>;
+}
+
+/** Identifies a session to a store factory. */
+export interface SessionKey {
+  beginString: string;
+  senderCompId: string;
+  targetCompId: string;
+}
+
+export type MessageStoreFactory = (session: SessionKey) => MessageStore | Promise<MessageStore>;
+
+/** Thrown by a store whose writes were refused because this pod no longer holds the lease. */
+export class StoreFencedError extends Error {
+  constructor(message = 'message store write refused: lease epoch is stale') {
+    super(message);
+    this.name = 'StoreFencedError';
+  }
+}
