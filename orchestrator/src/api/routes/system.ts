@@ -12,6 +12,6 @@ export const systemRoutes = [
     tag: 'System',
     role: 'viewer',
     responses: { 200: { description: 'The caller', schema: Me } },
-    handle: ({ actor }) => Promise.resolve(ok(actor)),
+    handle: ({ actor }) => Promise.resolve(ok({ subject: actor.subject, name: actor.name, roles: actor.roles })),
   }),
 ];
