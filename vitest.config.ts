@@ -6,7 +6,8 @@ export default defineConfig({
     reporters: ['default', './vitest.summary-reporter.ts'],
     // Storage tests create their own PostgreSQL databases; two workers match the machine's two cores.
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: CI machines are shared, and PGlite compiles its WebAssembly on every start.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

@@ -45,7 +45,7 @@ export async function startQuickfixAcceptor(specDir: string, logDir?: string): P
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`at_acceptor did not start: ${output}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`at_acceptor did not start within 30 s: ${output}`)), 30_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('READY')) {
