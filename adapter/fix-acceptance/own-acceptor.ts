@@ -17,11 +17,7 @@ import { ACCEPTOR_COMP_ID, type VersionProfile } from './profile.ts';
 const ENGINE_ENTRY = fileURLToPath(new URL('../src/fix/index.ts', import.meta.url));
 
 /** Profile settings, named as in the engine's SessionSettings. */
-const PROFILE_SESSION_SETTINGS = {
-  resetOnLogon: true,
-  sendingTimeToleranceSeconds: 120,
-  validateIncoming: true,
-};
+const PROFILE_SESSION_SETTINGS = { validateIncoming: true };
 
 type Field = readonly [tag: number, value: string];
 
@@ -134,6 +130,8 @@ export async function startOwnAcceptor(
   const acceptor = new FixAcceptor(
     {
       listen: { host: '127.0.0.1', port: 0 },
+      resetOnLogon: true,
+      limits: { sendingTimeToleranceSeconds: 120 },
       sessions: [
         {
           beginString: profile.beginString,
