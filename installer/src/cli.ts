@@ -1,6 +1,9 @@
 #!/usr/bin/env -S node --import tsx
+import { runApply } from './commands/apply.ts';
 import { runAudit } from './commands/audit.ts';
 import { runDev } from './commands/dev.ts';
+import { runDiff } from './commands/diff.ts';
+import { runExport } from './commands/export.ts';
 import { runMigrate, runMigrationStatus } from './commands/migrate.ts';
 import { runSeed } from './commands/seed.ts';
 
@@ -11,10 +14,15 @@ Commands:
   status           show applied and pending migrations; exit 1 when the database is behind
   seed             install or update the built-in connector plugins (DATABASE_URL)
   audit verify     check the audit trail's hash chain; exit 1 names the first broken record (DATABASE_URL)
+  export           write the configuration as manifests: -o DIR (manifests/ and artifacts/; default stdout), --names a,b
+  diff -f PATH     what apply would change, field by field; exit 0 nothing, 1 changes, 2 problems (file, directory or .zip)
+  apply -f PATH    apply a manifest set all or nothing: --dry-run, --prune --source NAME (deletes only that source's adapters)
   dev              run the whole system in one process on an embedded database, for a first look
                    options: --port N (default 8080), --data DIR (keep the database in DIR; default in memory)
 
-Environment: DATABASE_URL=postgres://user@host:5432/db`;
+Environment: DATABASE_URL=postgres://user@host:5432/db
+             CROSSWIRE_API=https://host/api/v1 and CROSSWIRE_TOKEN=<JWT> for export, diff and apply
+             (or --server URL --token T)`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   migrate: runMigrate,
@@ -22,6 +30,9 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   seed: runSeed,
   audit: runAudit,
   dev: runDev,
+  export: runExport,
+  diff: runDiff,
+  apply: runApply,
 };
 
 const [name, ...rest] = process.argv.slice(2);

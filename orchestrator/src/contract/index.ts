@@ -7,3 +7,4 @@ export * from './pods.ts';
 export * from './artifacts.ts';
 export type * from './plugins.ts';
 export * from './audit.ts';
+export * from './manifests.ts';

@@ -3,6 +3,7 @@ import { buildOpenApi } from '../openapi.ts';
 import { ok, route, type Route } from '../route.ts';
 import { adapterRoutes } from './adapters.ts';
 import { artifactRoutes } from './artifacts.ts';
+import { manifestRoutes } from './manifests.ts';
 import { auditRoutes } from './audit.ts';
 import { pluginRoutes } from './plugins.ts';
 import { podRoutes } from './pods.ts';
@@ -15,6 +16,7 @@ export const routes: readonly Route[] = [
   ...adapterRoutes,
   ...pluginRoutes,
   ...artifactRoutes,
+  ...manifestRoutes,
   ...podRoutes,
   ...systemRoutes,
   ...auditRoutes,
