@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_SECRETS_DIR } from './connectors/secret-refs.ts';
 import { clientCredentials, staticToken, tokenFile, type TokenSource } from './worker/credentials.ts';
 
 export interface PodConfig {
@@ -8,6 +9,7 @@ export interface PodConfig {
   capacity: number;
   token: TokenSource;
   databaseUrl: string | undefined;
+  secretsDir: string;
 }
 
 export class PodConfigError extends Error {
@@ -47,5 +49,12 @@ export function loadPodConfig(env: NodeJS.ProcessEnv = process.env): PodConfig {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(podId) || podId.length > 63) {
     throw new PodConfigError(`POD_ID ${JSON.stringify(podId)} must be a DNS label (the Kubernetes pod name is one)`);
   }
-  return { orchestratorUrl: env.ORCHESTRATOR_URL.replace(/\/$/, ''), podId, capacity, token: tokenSource(env), databaseUrl: env.DATABASE_URL || undefined };
+  return {
+    orchestratorUrl: env.ORCHESTRATOR_URL.replace(/\/$/, ''),
+    podId,
+    capacity,
+    token: tokenSource(env),
+    databaseUrl: env.DATABASE_URL || undefined,
+    secretsDir: env.CROSSWIRE_SECRETS_DIR || DEFAULT_SECRETS_DIR,
+  };
 }

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { openPostgres } from '@crosswire/orchestrator';
 import { loadPodConfig } from './config.ts';
 import { builtinConnectors } from './connectors/index.ts';
 import { VERSION } from './version.ts';
@@ -9,12 +10,17 @@ import { Worker } from './worker/worker.ts';
 const logger = pino({ name: 'adapter', level: process.env.LOG_LEVEL ?? 'info' });
 try {
   const config = loadPodConfig();
+  const client = new OrchestratorClient(config.orchestratorUrl, config.podId, config.token);
   const worker = new Worker({
     podId: config.podId,
     version: VERSION,
     capacity: config.capacity,
-    client: new OrchestratorClient(config.orchestratorUrl, config.podId, config.token),
-    connectors: builtinConnectors(),
+    client,
+    connectors: builtinConnectors({
+      db: config.databaseUrl ? openPostgres({ connectionString: config.databaseUrl, max: 5, applicationName: `crosswire-adapter-${config.podId}` }) : undefined,
+      artifacts: (name) => client.artifact(name),
+      secretsDir: config.secretsDir,
+    }),
     logger,
   });
   await worker.start();

@@ -1,5 +1,6 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
+  fixApplicationMode,
   MIB,
   SCHEMA_DIALECT,
   allowedAddresses,
@@ -118,6 +119,7 @@ export const fixAcceptor: PluginManifest = {
         }),
       },
       allowedAddresses: allowedAddresses(3),
+      application: fixApplicationMode(6),
       tls: serverTlsSection(4),
       limits: section('Limits', {
         title: 'Limits',

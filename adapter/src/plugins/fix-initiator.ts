@@ -1,5 +1,6 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
+  fixApplicationMode,
   IANA_TIME_ZONE_PATTERN,
   MIB,
   SCHEMA_DIALECT,
@@ -230,6 +231,7 @@ export const fixInitiator: PluginManifest = {
           }),
         },
       }),
+      application: fixApplicationMode(7),
       limits: section('Limits', {
         title: 'Limits',
         description: 'Safety limits on what the counterparty may send.',

@@ -438,3 +438,16 @@ export function natsTlsSection(order: number): JsonSchema {
     serverName: false,
   });
 }
+
+/** What a FIX adapter does with the application messages it receives. */
+export function fixApplicationMode(order: number): JsonSchema {
+  return choice(['pipeline', 'echo', 'fill'], 'pipeline', {
+    title: 'Application',
+    description:
+      'What happens to application messages received: pipeline — hand them to the adapter\'s pipeline (message flow); ' +
+      'echo — send each NewOrderSingle back on the same session (a test counterparty); ' +
+      'fill — answer each NewOrderSingle with a filled ExecutionReport (a test venue).',
+    'x-order': order,
+    'x-advanced': true,
+  });
+}

@@ -58,6 +58,21 @@ export class OrchestratorClient {
     return this.#post(`/pods/${this.podId}/actions/${action.id}/result`, { lease, outcome, ...(detail ? { detail } : {}) });
   }
 
+  /** An artifact's content as text, by `name` or `name@version` (data dictionaries, CA bundles). */
+  async artifact(ref: string): Promise<string> {
+    const [name = '', version] = ref.split('@');
+    const query = version ? `?version=${encodeURIComponent(version)}` : '';
+    const response = await fetch(`${this.baseUrl}/api/v1/artifacts/${encodeURIComponent(name)}/content${query}`, {
+      headers: { authorization: `Bearer ${await this.token()}` },
+      signal: AbortSignal.timeout(this.timeoutMs * 5),
+    });
+    if (!response.ok) {
+      const payload = (await response.json().catch(() => ({}))) as { detail?: string };
+      throw new OrchestratorError(response.status, payload.detail ?? `artifact ${ref} could not be read`);
+    }
+    return response.text();
+  }
+
   async #post<T>(path: string, body: unknown): Promise<T> {
     const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
       method: 'POST',

@@ -97,7 +97,7 @@ function authorize(route: Route, verify: Verifier) {
       return next();
     }
     const actor = await authenticate(req, verify);
-    if (!hasRole(actor, route.role)) {
+    if (!hasRole(actor, route.role) && !route.alsoAllowed?.some((role) => hasRole(actor, role))) {
       throw new HttpProblem(
         403,
         'Forbidden',

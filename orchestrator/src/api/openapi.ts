@@ -50,6 +50,7 @@ export function buildOpenApi(routes: readonly Route[], version: string): JsonObj
       ...(parameters.length ? { parameters } : {}),
       security: route.role === null ? [] : [{ bearer: [] }],
       ...(route.role ? { 'x-required-role': route.role } : {}),
+      ...(route.alsoAllowed ? { 'x-also-allowed': route.alsoAllowed } : {}),
       responses: Object.fromEntries(
         Object.entries({
           ...commonResponses(route),

@@ -44,6 +44,8 @@ export interface Route<Body = unknown, Query = unknown> {
   tag: string;
   /** The least role allowed; `null` for public routes. */
   role: Role | null;
+  /** Roles outside that ladder also allowed: pods read the artifacts their adapters name. */
+  alsoAllowed?: Role[];
   body?: z.ZodType<Body>;
   /** Raw request bodies (artifact uploads) instead of JSON. */
   rawBody?: { description: string };

@@ -73,6 +73,7 @@ export const artifactRoutes = [
     summary: 'Download the bytes of the latest or a given version',
     tag,
     role: 'viewer',
+    alsoAllowed: ['pod'],
     query: VersionQuery,
     responses: { 200: { description: 'The file', contentType: 'application/octet-stream' } },
     handle: async ({ services, params, query }) => {

@@ -1,0 +1,135 @@
+import type { Database } from '@crosswire/orchestrator';
+import {
+  FixAcceptor,
+  FixInitiator,
+  MemoryMessageStore,
+  type FixAcceptorConfig,
+  type FixApplication,
+  type FixEvent,
+  type FixInitiatorConfig,
+  type MessageStoreFactory,
+  type Session,
+} from '../fix/index.ts';
+import { PostgresMessageStore } from '../store/postgres-message-store.ts';
+import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from './connector.ts';
+import { fixApplication, type FixApplicationMode, type MessageCounters } from './fix-applications.ts';
+import { missingDictionaryReason, standardDictionaryPath } from './fix-dictionaries.ts';
+import { resolveSecretRefs } from './secret-refs.ts';
+
+export interface FixConnectorDependencies {
+  /** The shared session store; without it sequence numbers do not survive a failover. */
+  db: Database | undefined;
+  /** Reads an artifact (`name` or `name@version`) as text: data dictionaries, CA bundles. */
+  artifacts: (name: string) => Promise<string>;
+  /** Where secret references are mounted. */
+  secretsDir: string;
+}
+
+const toConnectorEvent = (event: FixEvent): ConnectorEvent => ({
+  level: event.level === 'warn' ? 'warning' : event.level,
+  category: event.category,
+  message: event.message,
+  ...(event.details ? { details: event.details } : {}),
+});
+
+function storeFactory(deps: FixConnectorDependencies, context: ConnectorContext): MessageStoreFactory {
+  if (deps.db) {
+    const db = deps.db;
+    return (session) => new PostgresMessageStore(db, context.lease, session);
+  }
+  context.emit({
+    level: 'warning',
+    category: 'system',
+    message: 'sequence numbers and sent messages are kept in this pod only: set DATABASE_URL so a standby continues them after a failover',
+  });
+  return () => new MemoryMessageStore();
+}
+
+/** The standard dictionary for sessions that name none; all such sessions must share a FIX version. */
+function defaultDictionary(sessions: ReadonlyArray<{ beginString: string; dataDictionary?: string }>): string | undefined {
+  const versions = [...new Set(sessions.filter((s) => !s.dataDictionary).map((s) => s.beginString))];
+  if (versions.length === 0) return undefined;
+  if (versions.length > 1) throw new Error(`sessions of FIX versions ${versions.join(' and ')} name no dataDictionary: give each version's sessions one`);
+  const path = standardDictionaryPath(versions[0]!);
+  if (!path) throw new Error(missingDictionaryReason(versions[0]!));
+  return path;
+}
+
+/** Operator actions on one session: reset to 1/1, or set the next sequence numbers. */
+async function actOn(session: Session, kind: 'reset-session' | 'set-sequence-numbers', params: Record<string, unknown>): Promise<string> {
+  if (kind === 'reset-session') {
+    await session.reset();
+    return `${session.label}: sequence numbers reset to 1`;
+  }
+  const sender = typeof params.nextSenderSeqNum === 'number' ? params.nextSenderSeqNum : session.nextSenderSeqNum;
+  const target = typeof params.nextTargetSeqNum === 'number' ? params.nextTargetSeqNum : session.nextTargetSeqNum;
+  await session.setSequenceNumbers(sender, target);
+  return `${session.label}: next sender ${sender}, next target ${target}`;
+}
+
+type WithApplication<T> = T & { application?: FixApplicationMode };
+
+export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorFactory {
+  return async (context): Promise<RunningConnector> => {
+    // The orchestrator validated the config against the fix-acceptor plugin schema, whose fields these are.
+    const config = await resolveSecretRefs(context.spec.connector.config as unknown as WithApplication<FixAcceptorConfig>, deps.secretsDir);
+    const counters: MessageCounters = { received: 0, sent: 0 };
+    const acceptor = new FixAcceptor(config, {
+      storeFactory: storeFactory(deps, context),
+      application: fixApplication(config.application ?? 'pipeline', counters),
+      onEvent: (event) => context.emit(toConnectorEvent(event)),
+      dictionary: defaultDictionary(config.sessions),
+      artifacts: deps.artifacts,
+    });
+    await acceptor.start();
+    context.setState('Active');
+    context.emit({
+      level: 'info',
+      category: 'connection',
+      message: `listening on port ${acceptor.port} for ${config.sessions.map((s) => `${s.targetCompId}→${s.senderCompId}`).join(', ')}`,
+    });
+    const sessions = () =>
+      config.sessions.flatMap((s) => acceptor.session(s.senderCompId, s.targetCompId, s.beginString) ?? []);
+    return {
+      stop: (mode) => acceptor.stop({ logout: mode === 'logout' }),
+      act: async (kind, params) => {
+        const results = await Promise.all(sessions().map((session) => actOn(session, kind, params)));
+        return results.join('; ') || 'no session has connected yet';
+      },
+    };
+  };
+}
+
+export function fixInitiatorConnector(deps: FixConnectorDependencies): ConnectorFactory {
+  return async (context): Promise<RunningConnector> => {
+    // Validated by the orchestrator against the fix-initiator plugin schema.
+    const config = await resolveSecretRefs(context.spec.connector.config as unknown as WithApplication<FixInitiatorConfig>, deps.secretsDir);
+    const counters: MessageCounters = { received: 0, sent: 0 };
+    const inner = fixApplication(config.application ?? 'pipeline', counters);
+    const peer = `${config.connection.host}:${config.connection.port}`;
+    // The adapter is Active while logged on; between logons it shows why it is not.
+    const application: FixApplication = {
+      ...inner,
+      onLogon: (session) => {
+        context.setState('Active');
+        return inner.onLogon?.(session);
+      },
+      onLogout: (session) => {
+        context.setState('Error', `not logged on to ${peer}: reconnecting`);
+        return inner.onLogout?.(session);
+      },
+    };
+    const initiator = new FixInitiator(config, {
+      storeFactory: storeFactory(deps, context),
+      application,
+      onEvent: (event) => context.emit(toConnectorEvent(event)),
+      dictionary: defaultDictionary([config.session]),
+      artifacts: deps.artifacts,
+    });
+    await initiator.start();
+    return {
+      stop: (mode) => initiator.stop({ logout: mode === 'logout' }),
+      act: (kind, params) => actOn(initiator.session, kind, params),
+    };
+  };
+}
