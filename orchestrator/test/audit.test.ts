@@ -47,6 +47,26 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
     expect((await stack.call('viewer', 'GET', '/audit/verify')).body).toMatchObject({ ok: true, firstBroken: null });
   });
 
+  it('records adapter creation, edits and deletion with before and after, secrets redacted', async () => {
+    const body = specs.fixInitiator('audited-secret');
+    const withPassword = (password: unknown) => ({
+      ...body,
+      connector: { ...body.connector, config: { ...body.connector.config, authentication: { username: 'u', password } } },
+    });
+    const created = await stack.call('engineer', 'POST', '/adapters', withPassword('correct-horse-battery'));
+    await stack.call('engineer', 'PUT', '/adapters/audited-secret', { ...withPassword(created.body.connector.config.authentication.password), description: 'edited' }, { 'if-match': '"1"' });
+    await stack.call('engineer', 'DELETE', '/adapters/audited-secret');
+    const records = (await stack.call('viewer', 'GET', '/audit?target=adapter/audited-secret')).body.items;
+    expect(records.map((r: { action: string }) => r.action)).toEqual(['adapter.delete', 'adapter.update', 'adapter.create']);
+    const [deleted, updated, create] = records;
+    expect(create.after.connector.config.authentication.password).toEqual({ secret: { set: true, fingerprint: expect.any(String) } });
+    expect(updated.before.description).toBeUndefined();
+    expect(updated.after.description).toBe('edited');
+    expect(deleted.before.description).toBe('edited');
+    const { rows } = await stack.database.db.query<{ payload: string }>("SELECT payload FROM audit_records WHERE target = 'adapter/audited-secret'");
+    expect(rows.map((r) => r.payload).join('')).not.toContain('correct-horse-battery');
+  });
+
   it('refuses to change or remove records, even for the table owner', async () => {
     await expect(stack.database.db.query("UPDATE audit_records SET actor = 'someone-else'")).rejects.toThrow(/audit records are append-only: UPDATE/);
     await expect(stack.database.db.query('DELETE FROM audit_records')).rejects.toThrow(/append-only: DELETE/);
@@ -57,7 +77,7 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
     await stack.call('operator', 'POST', '/adapters/audited/disable');
     await stack.call('operator', 'POST', '/adapters/audited/enable');
     await stack.call('operator', 'POST', '/adapters/audited/disable');
-    const ids = (await stack.database.db.query<{ id: string }>('SELECT id::text AS id FROM audit_records ORDER BY id')).rows.map((r) => Number(r.id));
+    const ids = (await stack.database.db.query<{ id: string }>('SELECT id::text AS id FROM audit_records ORDER BY audit_records.id')).rows.map((r) => Number(r.id));
     expect(ids.length).toBeGreaterThanOrEqual(6);
 
     // A record removed from the middle: the one after it no longer links.

@@ -20,6 +20,7 @@ import { findPlugin, listPlugins } from '../store/plugins.ts';
 import { findRevision, insertRevision, listRevisions } from '../store/revisions.ts';
 import type { Actor, Services } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
+import { recordAudit } from './audit.ts';
 import { deepEqual, jsonDiff } from './json-diff.ts';
 import { validateConfig } from './plugins.ts';
 import { isArtifactField, walkSchema } from './schema-walk.ts';
@@ -179,6 +180,7 @@ export async function createAdapterIn(services: Services, tx: Queryable, actor: 
     throw error;
   }
   await insertRevision(tx, { adapterId, revision: 1, spec: prepared.spec, author: actor.name, message });
+  await recordAudit(tx, actor, { action: 'adapter.create', target: `adapter/${body.name}`, after: prepared.spec });
   await resizeSlots(tx, adapterId, prepared.slots);
   await setArtifactRefs(tx, adapterId, prepared.artifacts);
   await insertEvents(tx, [
@@ -254,6 +256,12 @@ export async function writeSpecIn(
   const revision = locked.revision + 1;
   await store.updateAdapterSpec(tx, id, revision, { mode: prepared.spec.mode, connectorType: prepared.spec.connector.type, spec: prepared.spec });
   await insertRevision(tx, { adapterId: id, revision, spec: prepared.spec, author: actor.name, message });
+  await recordAudit(tx, actor, {
+    action: keepSecretsFrom ? 'adapter.rollback' : 'adapter.update',
+    target: `adapter/${locked.name}`,
+    before: current,
+    after: prepared.spec,
+  });
   if (slotCount(current) !== prepared.slots || current.mode !== prepared.spec.mode) await resizeSlots(tx, id, prepared.slots);
   await setArtifactRefs(tx, id, prepared.artifacts);
   const changed = jsonDiff(redactSecrets(current), redactSecrets(prepared.spec)).map((c) => c.path);
@@ -271,12 +279,12 @@ export async function writeSpecIn(
 
 export async function deleteAdapter(services: Services, actor: Actor, ref: string, ifMatch: number | undefined): Promise<void> {
   const current = await requireAdapter(services.db, ref);
-  await services.db.transaction((tx) => deleteAdapterIn(tx, current.id, ref, ifMatch));
+  await services.db.transaction((tx) => deleteAdapterIn(tx, actor, current.id, ref, ifMatch));
   services.logger.info({ adapterId: current.id, adapter: current.name, actor: actor.subject }, 'adapter deleted');
 }
 
 /** Deletes a disabled adapter inside the caller's transaction. */
-export async function deleteAdapterIn(tx: Queryable, id: string, ref: string, ifMatch: number | undefined): Promise<void> {
+export async function deleteAdapterIn(tx: Queryable, actor: Actor, id: string, ref: string, ifMatch: number | undefined): Promise<void> {
   const locked = await store.lockAdapter(tx, id);
   if (!locked) throw notFound(`adapter ${JSON.stringify(ref)}`);
   if (locked.enabled) throw new DomainError('conflict', `adapter ${locked.name} is enabled: disable it first, then delete it`);
@@ -285,7 +293,9 @@ export async function deleteAdapterIn(tx: Queryable, id: string, ref: string, if
       currentRevision: locked.revision,
     });
   }
+  const before = await findRevision(tx, id, locked.revision);
   await store.deleteAdapter(tx, id);
+  await recordAudit(tx, actor, { action: 'adapter.delete', target: `adapter/${locked.name}`, before: before?.spec });
 }
 
 export async function listAdapterRevisions(services: Services, ref: string, limit: number, cursor: string | undefined) {

@@ -407,7 +407,7 @@ export async function applyManifests(services: Services, actor: Actor, request: 
             );
             continue;
           }
-          await deleteAdapterIn(tx, record.id, record.name, undefined);
+          await deleteAdapterIn(tx, actor, record.id, record.name, undefined);
           resources.push({ file: '', kind: 'Adapter', name: record.name, action: 'delete', changes: [] });
         }
       }
