@@ -18,7 +18,8 @@ Commands:
   diff -f PATH     what apply would change, field by field; exit 0 nothing, 1 changes, 2 problems (file, directory or .zip)
   apply -f PATH    apply a manifest set all or nothing: --dry-run, --prune --source NAME (deletes only that source's adapters)
   dev              run the whole system in one process on an embedded database, for a first look
-                   options: --port N (default 8080), --data DIR (keep the database in DIR; default in memory)
+                   options: --port N (default 8080), --fix-port N (demo acceptor, default 9876),
+                   --data DIR (keep the database in DIR; default in memory)
 
 Environment: DATABASE_URL=postgres://user@host:5432/db
              CROSSWIRE_API=https://host/api/v1 and CROSSWIRE_TOKEN=<JWT> for export, diff and apply

@@ -2,19 +2,20 @@
  * The demo configuration `npm start` creates: one enabled FIX acceptor clients can connect to, and a
  * few disabled adapters that show the other connector types and modes.
  */
-export const demoAdapters = [
+export const demoAdapters = (fixPort: number) => [
   {
     enable: true,
     body: {
       name: 'demo-fix-acceptor',
       mode: 'active_passive',
-      description: 'Demo FIX 4.4 acceptor on port 9876: connect as CLIENT1 to CROSSWIRE',
+      description: `Demo FIX 4.4 acceptor on port ${fixPort} that echoes orders: connect as CLIENT1 to CROSSWIRE`,
       labels: { team: 'demo' },
       connector: {
         type: 'fix-acceptor',
         config: {
-          listen: { port: 9876 },
+          listen: { host: '127.0.0.1', port: fixPort },
           sessions: [{ beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1' }],
+          application: 'echo',
         },
       },
     },
@@ -59,4 +60,4 @@ export const demoAdapters = [
       },
     },
   },
-] as const;
+];

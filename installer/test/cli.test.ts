@@ -1,10 +1,30 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { standardDictionaryPath } from '../../adapter/src/connectors/fix-dictionaries.ts';
+import { FixInitiator, MemoryMessageStore, type FixField } from '../../adapter/src/fix/index.ts';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../../orchestrator/src/db/migrations.ts';
 import { createTestDatabase, type TestDatabase } from '../../orchestrator/test/support/databases.ts';
+
+async function until(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const CLI = join(import.meta.dirname, '../src/cli.ts');
 const TSX = join(import.meta.dirname, '../../node_modules/.bin/tsx');
@@ -72,9 +92,11 @@ describe('npm start (installer dev)', () => {
   let child: ChildProcess;
   let dataDir: string;
   let output = '';
+  let fixPort: number;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'crosswire-dev-'));
-    child = spawn(TSX, [CLI, 'dev', '--port', '0', '--data', dataDir], { env: { ...process.env, MANAGEMENT_PORT: '0' } });
+    fixPort = await freePort();
+    child = spawn(TSX, [CLI, 'dev', '--port', '0', '--fix-port', String(fixPort), '--data', dataDir], { env: { ...process.env, MANAGEMENT_PORT: '0' } });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 60_000;
@@ -104,6 +126,27 @@ describe('npm start (installer dev)', () => {
       headers: { authorization: `Bearer ${env.CROSSWIRE_TOKEN_VIEWER}` },
     });
     expect(denied.status).toBe(403);
+
+    // The embedded adapter pod runs the demo acceptor: a FIX client gets its order echoed.
+    const echoed: string[] = [];
+    const client = new FixInitiator(
+      {
+        session: { beginString: 'FIX.4.4', senderCompId: 'CLIENT1', targetCompId: 'CROSSWIRE', heartBtInt: 5 },
+        connection: { host: '127.0.0.1', port: fixPort, reconnectIntervalSeconds: 1 },
+      },
+      {
+        dictionary: standardDictionaryPath('FIX.4.4')!,
+        storeFactory: () => new MemoryMessageStore(),
+        application: { onMessage: (m) => void echoed.push(`${m.msgType}:${m.get(11)}`) },
+      },
+    );
+    await client.start();
+    await until(() => client.session.isLoggedOn);
+    const order: FixField[] = [[11, 'demo-1'], [21, '1'], [55, 'VOD.L'], [54, '1'], [60, '20261126-00:00:00'], [38, '100'], [40, '1']];
+    expect(await client.session.handle.send('D', order)).toBe(true);
+    await until(() => echoed.length === 1);
+    expect(echoed).toEqual(['D:demo-1']);
+    await client.stop({ logout: true });
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
