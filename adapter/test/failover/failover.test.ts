@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs, startStack, type TestStack } from '../../../orchestrator/test/support/stack.ts';
 import { standardDictionaryPath } from '../../src/connectors/fix-dictionaries.ts';
-import { FixInitiator, MemoryMessageStore, type FixField } from '../../src/fix/index.ts';
+import { FixAcceptor, FixInitiator, MemoryMessageStore, type FixField } from '../../src/fix/index.ts';
 import { RawClient } from '../fix/raw-client.ts';
 
 const TTL_MS = 2_000;
@@ -176,4 +176,65 @@ describe('failover between adapter pod processes', () => {
     });
     again.destroy();
   }, 120_000);
+
+  it('kill -9 of an initiator holder: the standby reconnects to the venue and continues the sequence numbers', async () => {
+    // The venue: our own acceptor, in this process, with a store that outlives connections.
+    const venueStore = new MemoryMessageStore();
+    let loggedOn = 0;
+    let maxLoggedOn = 0;
+    let logons = 0;
+    const venue = new FixAcceptor(
+      { listen: { host: '127.0.0.1', port: 0 }, sessions: [{ beginString: 'FIX.4.4', senderCompId: 'VENUE', targetCompId: 'CROSSWIRE' }] },
+      {
+        dictionary: standardDictionaryPath('FIX.4.4')!,
+        storeFactory: () => venueStore,
+        application: {
+          onLogon: () => {
+            logons++;
+            maxLoggedOn = Math.max(maxLoggedOn, ++loggedOn);
+          },
+          onLogout: () => void loggedOn--,
+          onMessage: () => undefined,
+        },
+      },
+    );
+    await venue.start();
+    try {
+      await stack.call('engineer', 'POST', '/adapters', {
+        name: 'venue-link',
+        mode: 'active_passive',
+        connector: {
+          type: 'fix-initiator',
+          config: {
+            session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE', heartBtInt: 1 },
+            connection: { host: '127.0.0.1', port: venue.port, reconnectIntervalSeconds: 1, maxReconnectIntervalSeconds: 1 },
+          },
+        },
+      });
+      await stack.call('operator', 'POST', '/adapters/venue-link/enable');
+      const linkHolder = async () => {
+        const status = (await stack.call('viewer', 'GET', '/adapters/venue-link')).body.status;
+        return status.state === 'Active' ? (status.holders[0] as { pod: string; epoch: number }) : undefined;
+      };
+      const first = await until('the initiator to log on', linkHolder);
+      const session = () => venue.session('VENUE', 'CROSSWIRE', 'FIX.4.4')!;
+      await sleep(2_500); // a few heartbeats each way
+      const before = session().nextTargetSeqNum;
+      expect(before).toBeGreaterThan(2);
+
+      pods.get(first.pod)!.kill('SIGKILL');
+      const second = await until('a standby to log on', async () => {
+        const h = await linkHolder();
+        return h && h.pod !== first.pod ? h : undefined;
+      }, TTL_MS * 10);
+      expect(second.epoch).toBe(first.epoch + 1);
+      await until('the venue to see the second logon', () => logons >= 2);
+      // The new holder continued the stored numbers: the venue never saw them start over.
+      expect(session().nextTargetSeqNum).toBeGreaterThan(before);
+      expect(maxLoggedOn).toBe(1);
+    } finally {
+      await venue.stop({ logout: false });
+    }
+  }, 120_000);
 });
+
