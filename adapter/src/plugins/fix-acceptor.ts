@@ -80,18 +80,25 @@ export const fixAcceptor: PluginManifest = {
               description: "The client's CompID: the client sends it as SenderCompID (tag 49).",
               'x-order': 4,
             }),
-            minHeartBtInt: seconds(5, 1, 3600, {
+            // No defaults: the session enforces a bound only when one is set.
+            minHeartBtInt: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 3600,
               title: 'Minimum heartbeat interval',
-              description: 'Smallest HeartBtInt (tag 108), in seconds, accepted in the client Logon.',
+              description: 'Smallest HeartBtInt (tag 108), in seconds, accepted in the client Logon. Empty: no lower bound.',
               'x-order': 5,
               'x-advanced': true,
-            }),
-            maxHeartBtInt: seconds(120, 1, 3600, {
+            },
+            maxHeartBtInt: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 3600,
               title: 'Maximum heartbeat interval',
-              description: 'Largest HeartBtInt (tag 108), in seconds, accepted in the client Logon.',
+              description: 'Largest HeartBtInt (tag 108), in seconds, accepted in the client Logon. Empty: no upper bound.',
               'x-order': 6,
               'x-advanced': true,
-            }),
+            },
             username: {
               type: 'string',
               minLength: 1,
