@@ -164,3 +164,39 @@ describe('the adapter pod worker against a real orchestrator', () => {
     expect(log.starts).toHaveLength(1);
   });
 });
+
+describe('an orchestrator outage shorter than the lease TTL', () => {
+  it('keeps the session running: renews resume when the orchestrator is back, at the same epoch', async () => {
+    const stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '6000' });
+    const proxy = await startPartitionProxy(stack.orchestrator.url);
+    const log = emptyLog();
+    const token = await stack.issuer.mint({ sub: 'pod-r-credential', roles: ['pod'] });
+    const worker = new Worker({
+      podId: 'pod-r',
+      version: 'test',
+      capacity: 1,
+      client: new OrchestratorClient(proxy.url, 'pod-r', staticToken(token), 1_000),
+      connectors: new Map([['fix-acceptor', probeConnector(log)]]),
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('steady', 9806));
+      await stack.call('operator', 'POST', '/adapters/steady/enable');
+      await worker.start();
+      await until('the connector to start', () => log.starts.length === 1);
+
+      proxy.cut();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      proxy.heal();
+      // Past the TTL measured from before the outage: only renews after it can have kept the lease.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(log.stops).toEqual([]);
+      const status = (await stack.call('viewer', 'GET', '/adapters/steady')).body.status;
+      expect(status.holders).toEqual([expect.objectContaining({ pod: 'pod-r', epoch: 1 })]);
+    } finally {
+      await worker.shutdown();
+      await proxy.close();
+      await stack.stop();
+    }
+  }, 60_000);
+});
