@@ -31,6 +31,9 @@ function tokenSource(env: NodeJS.ProcessEnv): TokenSource {
       clientId: env.OIDC_CLIENT_ID,
       privateKeyPem: readFileSync(env.POD_PRIVATE_KEY_FILE, 'utf8'),
       ...(env.POD_KEY_ALGORITHM ? { algorithm: env.POD_KEY_ALGORITHM } : {}),
+      ...(env.OIDC_ISSUER ? { issuer: env.OIDC_ISSUER } : {}),
+      ...(env.POD_KEY_ID ? { keyId: env.POD_KEY_ID } : {}),
+      ...(env.OIDC_RESOURCE ? { resource: env.OIDC_RESOURCE } : {}),
       ...(env.OIDC_SCOPE ? { scope: env.OIDC_SCOPE } : {}),
       ...(env.OIDC_AUDIENCE ? { audience: env.OIDC_AUDIENCE } : {}),
     });
