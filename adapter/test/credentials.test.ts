@@ -31,7 +31,7 @@ describe('pod credentials against a real OIDC provider', () => {
 
   async function podKeyPem(index: number): Promise<{ clientId: string; pem: string; kid: string }> {
     const pod = idp.podClients[index]!;
-    return { clientId: pod.clientId, kid: pod.privateJwk.kid!, pem: await exportPKCS8((await importJWK(pod.privateJwk, 'ES256', { extractable: true })) as CryptoKey) };
+    return { clientId: pod.clientId, kid: pod.privateJwk.kid!, pem: await exportPKCS8((await importJWK(pod.privateJwk, 'ES256', { extractable: true })) as Parameters<typeof exportPKCS8>[0]) };
   }
 
   it('gets a token with private_key_jwt client credentials that the orchestrator accepts as a pod', async () => {

@@ -62,7 +62,8 @@ export function parseMessage(frame: Buffer): ParseResult {
   if (checksumStart < 0 || pos !== length) return garbled('CheckSum(10) is not the last field', msgType);
   if (bodyStart < 0) return garbled('no MsgType(35)', msgType);
   const declared = frame.toString('latin1', starts[1], ends[1]);
-  if (String(checksumStart - bodyStart) !== declared) {
+  // An int field may carry leading zeros (jspurefix pads BodyLength to seven digits): compare numbers.
+  if (!/^\d{1,10}$/.test(declared) || Number(declared) !== checksumStart - bodyStart) {
     return garbled(`BodyLength ${declared} does not match the actual ${checksumStart - bodyStart}`, msgType);
   }
   const declaredSum = frame.toString('latin1', starts[starts.length - 1], ends[ends.length - 1]);

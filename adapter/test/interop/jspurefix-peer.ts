@@ -1,0 +1,208 @@
+/**
+ * jspurefix (npm) as an order-flow counterparty over TCP or TLS: an acceptor that fills every
+ * NewOrderSingle with an ExecutionReport, and an initiator that sends orders and collects the
+ * reports. Both run in this process through jspurefix's own SessionLauncher, with its dictionary
+ * `qf44` (node_modules/jspurefix/data/FIX44.xml) and a file store so a reconnect resumes the
+ * sequence numbers. Certificates are passed as PEM text (jspurefix's own `key`/`cert`/`ca` fields
+ * are paths relative to its package).
+ */
+import 'reflect-metadata';
+import {
+  AsciiSession,
+  EmptyLogFactory,
+  JsFixWinstonLogFactory,
+  SessionLauncher,
+  WinstonLogger,
+  type EngineFactory,
+  type IJsFixConfig,
+  type ISessionDescription,
+  type MsgView,
+} from 'jspurefix';
+
+export interface PeerTls {
+  /** Our own certificate and key (PEM). */
+  cert: string;
+  key: string;
+  /** CA certificates to trust for the other side (PEM). */
+  ca: string[];
+  /** Acceptor: ask for and check a client certificate. */
+  requestCert?: boolean;
+  /** Initiator: the name to check the server's certificate against. */
+  serverName?: string;
+}
+
+export interface PeerOptions {
+  role: 'initiator' | 'acceptor';
+  host?: string;
+  port: number;
+  senderCompId: string;
+  targetCompId: string;
+  /** Directory of the file store; the same directory on a reconnect continues the sequence numbers. Absent: memory store. */
+  storeDirectory?: string;
+  tls?: PeerTls;
+  heartBtInt?: number;
+}
+
+function describe(options: PeerOptions): ISessionDescription {
+  const tls = options.tls;
+  const tcp = {
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    ...(tls
+      ? {
+          tls: {
+            requestCert: tls.requestCert ?? false,
+            rejectUnauthorized: true,
+            ...(options.role === 'acceptor'
+              ? { nodeTlsServerOptions: { cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2' as const } }
+              : { nodeTlsConnectionOptions: { cert: tls.cert, key: tls.key, ca: tls.ca, servername: tls.serverName, minVersion: 'TLSv1.2' as const } }),
+          },
+        }
+      : {}),
+  };
+  return {
+    application: {
+      name: `jspurefix-${options.role}`,
+      type: options.role,
+      reconnectSeconds: 1,
+      resilient: false,
+      tcp,
+      protocol: 'ascii',
+      dictionary: 'qf44',
+    },
+    Name: `jspurefix-${options.role}`,
+    Username: '',
+    Password: '',
+    SenderSubID: '',
+    TargetSubID: '',
+    ResetSeqNumFlag: false,
+    HeartBtInt: options.heartBtInt ?? 30,
+    SenderCompId: options.senderCompId,
+    TargetCompID: options.targetCompId,
+    BeginString: 'FIX.4.4',
+    BodyLengthChars: 6,
+    store: options.storeDirectory === undefined ? { type: 'memory' } : { type: 'file', directory: options.storeDirectory },
+  } as unknown as ISessionDescription;
+}
+
+/** The jspurefix side of a session: what it saw, shared by every connection of the session. */
+export class PeerState {
+  orders = 0;
+  readonly filled = new Set<string>();
+  duplicates = 0;
+  logons = 0;
+  /** [lastSentSeqNum, lastPeerSeqNum] when each connection became ready. */
+  readonly readyAt: [number, number][] = [];
+  /** Called with each ExecutionReport's ClOrdID (the bench times round trips with it). */
+  onReport: ((clOrdId: string) => void) | undefined;
+  /** The live initiator session, for sending. */
+  current: OrderFlowSession | undefined;
+}
+
+export class OrderFlowSession extends AsciiSession {
+  constructor(
+    config: IJsFixConfig,
+    private readonly state: PeerState,
+  ) {
+    super(config);
+  }
+
+  /** Sends one NewOrderSingle shaped like oflow_initiator's. */
+  sendOrder(i: number): void {
+    this.send('D', {
+      ClOrdID: `C${i}`,
+      HandlInst: '1',
+      Instrument: { Symbol: 'XWIRE' },
+      Side: '1',
+      TransactTime: new Date(),
+      OrderQtyData: { OrderQty: 100 },
+      OrdType: '2',
+      Price: 10 + (i % 100) + 0.25,
+    });
+  }
+
+  /** Logs out (the session ends, the launcher's run resolves). */
+  logout(): void {
+    this.done();
+  }
+
+  protected onApplicationMsg(msgType: string, view: MsgView): void {
+    if (msgType === 'D') {
+      const n = ++this.state.orders;
+      const qty = view.getString(38) ?? '0';
+      const px = view.getString(44) ?? '0';
+      this.send('8', {
+        OrderID: `O${n}`,
+        ExecID: `E${n}`,
+        ExecType: 'F',
+        OrdStatus: '2',
+        ClOrdID: view.getString(11),
+        Instrument: { Symbol: view.getString(55) ?? 'N/A' },
+        Side: view.getString(54) ?? '1',
+        OrderQtyData: { OrderQty: Number(qty) },
+        LastQty: Number(qty),
+        LastPx: Number(px),
+        LeavesQty: 0,
+        CumQty: Number(qty),
+        AvgPx: Number(px),
+      });
+    } else if (msgType === '8') {
+      const id = view.getString(11) ?? '';
+      if (this.state.filled.has(id)) this.state.duplicates++;
+      this.state.filled.add(id);
+      this.state.onReport?.(id);
+    }
+  }
+
+  protected onReady(_view: MsgView): void {
+    this.state.logons++;
+    this.state.readyAt.push([this.lastSentSeqNum(), this.lastPeerSeqNum()]);
+    this.state.current = this;
+  }
+
+  protected onStopped(): void {
+    if (this.state.current === this) this.state.current = undefined;
+  }
+
+  protected onLogon(_view: MsgView, _user: string, _password: string): boolean {
+    return true;
+  }
+
+  protected onDecoded(_msgType: string, _txt: string): void {}
+
+  protected onEncoded(_msgType: string, _txt: string): void {}
+}
+
+class Launcher extends SessionLauncher {
+  constructor(
+    description: ISessionDescription,
+    private readonly state: PeerState,
+  ) {
+    const initiator = description.application?.type === 'initiator';
+    // JSPUREFIX_LOG=debug|info shows jspurefix's own log on the console.
+    const level = process.env.JSPUREFIX_LOG;
+    const logs = level ? new JsFixWinstonLogFactory(WinstonLogger.consoleOptions(level)) : new EmptyLogFactory();
+    super(initiator ? description : null, initiator ? null : description, logs);
+  }
+
+  protected override makeFactory(_config: IJsFixConfig): EngineFactory {
+    return { makeSession: (sessionConfig: IJsFixConfig) => new OrderFlowSession(sessionConfig, this.state) };
+  }
+}
+
+export interface RunningJspurefix {
+  readonly state: PeerState;
+  /** Resolves when the initiator's session ended or the acceptor stopped listening: with the error, if it failed. */
+  readonly finished: Promise<Error | undefined>;
+  stop(): void;
+}
+
+/** Starts a jspurefix initiator or acceptor; `state` carries over between connections of one session. */
+export function startJspurefix(options: PeerOptions, state = new PeerState()): RunningJspurefix {
+  const launcher = new Launcher(describe(options), state);
+  const finished = launcher.run().then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
+  return { state, finished, stop: () => launcher.stop() };
+}
