@@ -1,0 +1,18 @@
+/** The pipeline spec's parts, as the orchestrator's contract validates them (`Pipeline`), and the error for one that cannot run. */
+import type { Pipeline } from '@crosswire/orchestrator/contract';
+
+export type { Pipeline };
+export type Condition = Pipeline['filters'][number];
+export type Transform = Pipeline['transforms'][number];
+export type Route = Pipeline['routes'][number];
+
+/** A pipeline the engine cannot run as written (a bad JSON path, a pattern that does not compile). */
+export class PipelineSpecError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'PipelineSpecError';
+  }
+}
