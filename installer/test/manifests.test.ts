@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -281,4 +283,29 @@ describe('installer export, diff and apply against PostgreSQL', () => {
       expect(result.stderr, label).toContain(message);
     }
   }, 90_000);
+
+  it('applies a bundle fetched over HTTPS only when its sha256 matches the pin', async () => {
+    const files = await snapshot(join(work, 'first'));
+    const bundle = zip(Object.entries(files).map(([name, data]) => ({ name, data: Buffer.from(data, 'latin1'), deflate: true })));
+    const pin = createHash('sha256').update(bundle).digest('hex');
+    const certs = await mkdtemp(join(tmpdir(), 'crosswire-bundle-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(certs, 'key.pem'), '-out', join(certs, 'cert.pem')], { stdio: 'ignore' });
+    const server = createHttpsServer({ key: await readFile(join(certs, 'key.pem')), cert: await readFile(join(certs, 'cert.pem')) }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/zip' }).end(bundle);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/bundle.zip`;
+    const env = { ...as(target, 'viewer'), NODE_EXTRA_CA_CERTS: join(certs, 'cert.pem') };
+    try {
+      expect(await run(['diff', '-f', url, '--sha256', pin], env)).toMatchObject({ code: 0, stdout: '0 to create, 0 to update, 0 to delete, 4 unchanged\n' });
+      const wrong = await run(['diff', '-f', url, '--sha256', '0'.repeat(64)], env);
+      expect(wrong).toMatchObject({ code: 2, stderr: expect.stringContaining(`has sha256 ${pin}, not the pinned`) });
+      expect(await run(['diff', '-f', url], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('pin the bundle with --sha256') });
+      expect(await run(['diff', '-f', url.replace('https:', 'http:'), '--sha256', pin], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('https only') });
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });
+

@@ -1,16 +1,17 @@
 import { parseArgs } from 'node:util';
+import { localBundlePath } from './remote-bundle.ts';
 import { ApiError, apiClient, planSet, printChanges, printProblems, printWarnings, problemsFrom, readManifestSet, SET_OPTIONS, type ApplyResult } from './diff.ts';
 
 /**
- * `installer apply -f <file|dir> [--dry-run] [--prune --source NAME]`: applies the set all or nothing.
+ * `installer apply -f <file|dir|zip|https-url --sha256 H> [--dry-run] [--prune --source NAME]`: applies the set all or nothing.
  * First asks the server for the plan (every problem listed by file and pointer, exit 2), then sends the
  * set with the content of only those artifacts the server lacks. Exit 0 when applied (or planned).
  */
 export async function runApply(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...SET_OPTIONS, 'dry-run': { type: 'boolean', default: false } } });
-  if (!values.file) throw new Error('usage: installer apply -f <file|dir> [--dry-run] [--prune --source NAME] [--server URL --token T]');
+  if (!values.file) throw new Error('usage: installer apply -f <file|dir|zip|https-url --sha256 H> [--dry-run] [--prune --source NAME] [--server URL --token T]');
   const api = apiClient(values);
-  const set = await readManifestSet(values.file);
+  const set = await readManifestSet(await localBundlePath(values.file, values.sha256));
   const options = { prune: values.prune, source: values.source };
   const plan = await planSet(api, set, options);
   if (!plan.result) {

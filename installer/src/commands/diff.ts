@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { localBundlePath } from './remote-bundle.ts';
 import { crc32, inflateRawSync } from 'node:zlib';
 
 /**
@@ -322,6 +323,8 @@ export function printProblems(problems: readonly Problem[]): void {
 export const SET_OPTIONS = {
   ...CONNECTION_OPTIONS,
   file: { type: 'string', short: 'f' },
+  /** Required with an https:// bundle: its sha256. */
+  sha256: { type: 'string' },
   prune: { type: 'boolean', default: false },
   source: { type: 'string' },
 } as const;
@@ -351,7 +354,7 @@ export async function runDiff(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: SET_OPTIONS });
   if (!values.file) throw new Error('usage: installer diff -f <file|dir> [--prune --source NAME] [--server URL --token T]');
   const api = apiClient(values);
-  const set = await readManifestSet(values.file);
+  const set = await readManifestSet(await localBundlePath(values.file, values.sha256));
   const { result, problems } = await planSet(api, set, { prune: values.prune, source: values.source });
   if (!result) {
     printProblems(problems);
