@@ -25,6 +25,10 @@ describe.each(BACKENDS)('adapters API on %s', (backend) => {
     const byId = await stack.call('viewer', 'GET', `/adapters/${created.body.id}`);
     expect(byName.body).toEqual(byId.body);
     expect((await stack.call('viewer', 'GET', '/adapters/no-such-adapter')).status).toBe(404);
+    // The ETag guards writes; it never turns a read of live status into a stale 304.
+    const again = await stack.call('viewer', 'GET', '/adapters/lse-gateway', undefined, { 'if-none-match': '"1"' });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('cache-control')).toBe('no-store');
   });
 
   it('refuses a config that breaks the plugin schema with one entry per failing field', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -48,8 +49,24 @@ export interface DevPortal {
 }
 
 /** Builds the console with Vite when portal/dist has none yet (Vite is a development dependency). */
+/** The newest modification time of the console's sources (and its Vite config). */
+export function newestSourceTime(dir = fileURLToPath(new URL('./app', import.meta.url))): number {
+  let newest = statSync(fileURLToPath(new URL('../vite.config.ts', import.meta.url))).mtimeMs;
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  walk(dir);
+  return newest;
+}
+
+/** Builds the console when there is no build, or when its sources changed after the build (a pull, an edit). */
 export async function ensureBuilt(staticDir = DEFAULT_STATIC_DIR): Promise<boolean> {
-  if (existsSync(`${staticDir}/index.html`)) return false;
+  const index = `${staticDir}/index.html`;
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceTime()) return false;
   const { build } = await import('vite');
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';

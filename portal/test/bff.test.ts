@@ -64,6 +64,11 @@ describe('portal BFF against the development IdP and an orchestrator on PostgreS
     expect(list.json.items).toHaveLength(2);
     expect(list.json.nextCursor).toEqual(expect.any(String));
     expect(list.headers.get('x-request-id')).toBeTruthy();
+    // API answers are never cached: the adapter's ETag is its revision, but its status changes without
+    // it, so a browser revalidating a cached copy would be told 304 and keep a stale status.
+    const one = await browser.api('GET', '/api/v1/adapters/lse-gateway');
+    expect(one.headers.get('cache-control')).toBe('no-store');
+    expect(one.headers.get('etag')).toBe('"1"');
   });
 
   it('lets an operator enable an adapter and the orchestrator refuses the viewer (403)', async () => {
@@ -217,8 +222,9 @@ describe('portal BFF against the development IdP and an orchestrator on PostgreS
 describe('token refresh', () => {
   let stack: PortalStack;
   beforeAll(async () => {
-    // Access tokens live 2 s and are renewed in their last second.
-    stack = await startPortalStack({ accessTokenTtlSeconds: 2, bffEnv: { PORTAL_REFRESH_MARGIN_SECONDS: '1' } });
+    // Access tokens live 10 s and are renewed in their last 7: a refresh is due 3 s after each one, which
+    // leaves a loaded CI machine 3 s to answer a burst before the next becomes due.
+    stack = await startPortalStack({ accessTokenTtlSeconds: 10, bffEnv: { PORTAL_REFRESH_MARGIN_SECONDS: '7' } });
   });
   afterAll(() => stack?.stop());
 
@@ -230,7 +236,7 @@ describe('token refresh', () => {
     const browser = new HttpBrowser(stack.portal);
     await browser.login('viewer');
     const first = (await storedTokens(stack, browser))!;
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
     const answers = await Promise.all(Array.from({ length: 8 }, () => browser.api('GET', '/api/v1/me')));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(refreshes).toBe(1);
@@ -238,7 +244,7 @@ describe('token refresh', () => {
     expect(second.accessToken).not.toBe(first.accessToken);
     expect(second.refreshToken).not.toBe(first.refreshToken); // rotated: the old one is spent
 
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
     expect((await browser.api('GET', '/api/v1/me')).status).toBe(200);
     expect(refreshes).toBe(2);
   });

@@ -51,10 +51,12 @@ export function createApi(services: Services, options: ApiOptions): express.Expr
         query: route.query ? route.query.parse(req.query) : undefined,
         req,
       });
-      res.status(reply.status).set(reply.headers ?? {});
+      // Answers are per caller and change with live status: never cached. The ETag is for If-Match
+      // (optimistic concurrency), so the body is written directly, without Express's 304 handling.
+      res.status(reply.status).set({ 'cache-control': 'no-store', ...reply.headers });
       if (reply.body === undefined) res.end();
-      else if (Buffer.isBuffer(reply.body)) res.type(reply.contentType ?? 'application/octet-stream').send(reply.body);
-      else res.json(reply.body);
+      else if (Buffer.isBuffer(reply.body)) res.type(reply.contentType ?? 'application/octet-stream').end(reply.body);
+      else res.type('application/json').end(JSON.stringify(reply.body));
     });
   }
   app.use(API_PREFIX, router);

@@ -4,7 +4,20 @@ import { api, ApiError, loginUrl, onUnauthenticated, request, type Me, type Sess
 import { ErrorState, LoadingState } from './components/States.tsx';
 import { AdapterPage } from './pages/AdapterPage.tsx';
 import { AdaptersPage } from './pages/AdaptersPage.tsx';
+import { ArtifactsPage } from './pages/ArtifactsPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { NewAdapterPage } from './pages/NewAdapterPage.tsx';
+import { PluginsPage } from './pages/PluginsPage.tsx';
+import { PodsPage } from './pages/PodsPage.tsx';
 import { Link, navigate, useLocation, useTitle } from './router.tsx';
+
+const NAV = [
+  ['/adapters', 'Adapters'],
+  ['/artifacts', 'Artifacts'],
+  ['/plugins', 'Plugins'],
+  ['/pods', 'Pods'],
+  ['/audit', 'Audit'],
+] as const;
 
 export function App() {
   const queryClient = useQueryClient();
@@ -63,9 +76,11 @@ function Console({ user }: { user: { subject: string; name: string } }) {
           Crosswire
         </Link>
         <nav aria-label="Main">
-          <Link to="/adapters" aria-current={pathname.startsWith('/adapters') ? 'page' : undefined}>
-            Adapters
-          </Link>
+          {NAV.map(([to, label]) => (
+            <Link key={to} to={to} aria-current={pathname.startsWith(to) || (to === '/adapters' && pathname === '/new-adapter') ? 'page' : undefined}>
+              {label}
+            </Link>
+          ))}
         </nav>
         <div className="user">
           <span>
@@ -86,7 +101,17 @@ function Console({ user }: { user: { subject: string; name: string } }) {
         {adapter ? (
           <AdapterPage name={decodeURIComponent(adapter[1]!)} me={me.data} />
         ) : pathname === '/adapters' || pathname === '/' ? (
-          <AdaptersPage />
+          <AdaptersPage me={me.data} />
+        ) : pathname === '/new-adapter' ? (
+          <NewAdapterPage me={me.data} />
+        ) : pathname === '/artifacts' ? (
+          <ArtifactsPage me={me.data} />
+        ) : pathname === '/plugins' ? (
+          <PluginsPage />
+        ) : pathname === '/pods' ? (
+          <PodsPage />
+        ) : pathname === '/audit' ? (
+          <AuditPage />
         ) : (
           <NotFound />
         )}

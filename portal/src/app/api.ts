@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors: FieldError[] = [],
+    /** The whole problem document, for extra members such as `currentRevision` or `referencedBy`. */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(detail || title);
   }
@@ -25,20 +27,32 @@ export function onUnauthenticated(listener: () => void): () => void {
   return () => unauthenticated.delete(listener);
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export interface RequestOptions {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  /** Sent as is (a file upload) instead of JSON. */
+  raw?: Blob;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, signalOrOptions?: AbortSignal | RequestOptions): Promise<T> {
+  const options: RequestOptions = signalOrOptions instanceof AbortSignal ? { signal: signalOrOptions } : (signalOrOptions ?? {});
   const unsafe = method !== 'GET' && method !== 'HEAD';
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
+      // Never from the browser's cache: statuses change without the adapter's ETag (its revision) changing.
+      cache: 'no-store',
       headers: {
         accept: 'application/json',
         ...(unsafe ? { [CSRF_HEADER]: '1' } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(options.raw ? { 'content-type': options.raw.type || 'application/octet-stream' } : {}),
+        ...options.headers,
       },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      ...(signal ? { signal } : {}),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : options.raw ? { body: options.raw } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
@@ -52,17 +66,22 @@ export async function request<T>(method: string, path: string, body?: unknown, s
     json = undefined;
   }
   if (!response.ok) {
-    const problem = (json ?? {}) as { title?: string; detail?: string; errors?: FieldError[] };
+    const problem = (json ?? {}) as { title?: string; detail?: string; errors?: FieldError[] } & Record<string, unknown>;
     if (response.status === 401) for (const listener of unauthenticated) listener();
-    throw new ApiError(response.status, problem.title ?? response.statusText, problem.detail ?? `the server answered ${response.status}`, problem.errors ?? []);
+    throw new ApiError(response.status, problem.title ?? response.statusText, problem.detail ?? `the server answered ${response.status}`, problem.errors ?? [], problem);
   }
   return json as T;
 }
 
 export const api = {
   get: <T,>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal),
-  post: <T,>(path: string, body?: unknown) => request<T>('POST', path, body),
+  post: <T,>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, body, options),
+  put: <T,>(path: string, body: unknown, options?: RequestOptions) => request<T>('PUT', path, body, options),
+  del: <T,>(path: string, options?: RequestOptions) => request<T>('DELETE', path, undefined, options),
 };
+
+/** `/api/v1/adapters/<name>`: every path segment encoded. */
+export const apiPath = (...segments: Array<string | number>) => `/api/v1/${segments.map((s) => encodeURIComponent(String(s))).join('/')}`;
 
 export interface SessionInfo {
   authenticated: boolean;

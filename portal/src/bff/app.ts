@@ -329,6 +329,10 @@ export function createBffApp({ config, sessions, rp, logger }: BffDependencies):
     upstream.on('timeout', () => upstream.destroy(new Problem(504, 'upstream-timeout', 'Orchestrator timeout', `the orchestrator did not answer within ${config.upstreamTimeoutMs} ms`)));
     upstream.on('response', (answer) => {
       res.status(answer.statusCode ?? 502);
+      // API answers hold the user's data and live status: never kept in the browser's cache. (The
+      // orchestrator's adapter ETag is the revision while the body also carries the live status, so a
+      // cached copy revalidated with If-None-Match would come back 304 with a stale status.)
+      res.set('cache-control', 'no-store');
       copyHeaders(answer.headers, res);
       answer.pipe(res);
     });

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { builtinConnectors } from '@crosswire/adapter/connectors';
+import { OrchestratorClient, VERSION, Worker, staticToken } from '@crosswire/adapter/worker';
 import { loadConfig, startDevIssuer, startOrchestrator, type DevIssuer, type RunningOrchestrator } from '@crosswire/orchestrator';
 import { createLogger } from '../../../orchestrator/src/observability/logger.ts';
 import { createReadyDatabase, type Backend, type TestDatabase } from '../../../orchestrator/test/support/databases.ts';
@@ -23,6 +28,8 @@ export interface PortalStack {
   database: TestDatabase;
   seeder: DevIssuer;
   adminToken: string;
+  /** The adapter pod, when `adapterPod` was asked for. */
+  worker: Worker | undefined;
   /** Calls the orchestrator directly as the seeding admin. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
@@ -35,6 +42,11 @@ export interface PortalStackOptions {
   staticDir?: string;
   /** How many demo adapters to create (names adapter-001…); default the three spec kinds. */
   adapters?: number;
+  /**
+   * Run a real adapter pod in this process (`test-pod`, the built-in connectors, the test database as its
+   * fenced session store), as `npm start` does: enabled adapters then really run.
+   */
+  adapterPod?: boolean;
 }
 
 export async function startPortalStack(options: PortalStackOptions = {}): Promise<PortalStack> {
@@ -93,8 +105,24 @@ export async function startPortalStack(options: PortalStackOptions = {}): Promis
     if (response.status !== 201) throw new Error(`seeding ${spec.name}: ${response.status} ${await response.text()}`);
   }
 
+  let worker: Worker | undefined;
+  if (options.adapterPod) {
+    const podToken = await seeder.mint({ sub: 'test-pod', name: 'Test adapter pod', roles: ['pod'] });
+    const client = new OrchestratorClient(orchestrator.url, 'test-pod', staticToken(podToken));
+    worker = new Worker({
+      podId: 'test-pod',
+      version: VERSION,
+      capacity: 10,
+      client,
+      connectors: builtinConnectors({ db: database.db, artifacts: (name) => client.artifact(name), secretsDir: await mkdtemp(join(tmpdir(), 'crosswire-pod-secrets-')) }),
+      logger: createLogger({ level: 'silent' }),
+    });
+    await worker.start();
+  }
+
   return {
     portal,
+    worker,
     bff,
     bffConfig,
     idp,
@@ -104,6 +132,7 @@ export async function startPortalStack(options: PortalStackOptions = {}): Promis
     adminToken,
     admin,
     async stop() {
+      await worker?.shutdown();
       await bff.stop(500);
       await orchestrator.stop(500);
       await idp.close();

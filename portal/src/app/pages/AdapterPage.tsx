@@ -5,11 +5,15 @@ import { api, ApiError, hasRole, type Me } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
 import { AdminBadge, StatusBadge } from '../components/StatusBadge.tsx';
 import { ago, fullTime } from '../format.ts';
-import { Link, useTitle } from '../router.tsx';
-import { MODE_LABEL, POLL_MS } from './AdaptersPage.tsx';
+import { Link, useLocation, useTitle } from '../router.tsx';
+import { POLL_MS } from './AdaptersPage.tsx';
+import { ConfigEditor } from './adapter/ConfigEditor.tsx';
+import { Revisions } from './adapter/Revisions.tsx';
+import { SessionActions } from './adapter/SessionActions.tsx';
 
 export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) {
   useTitle(name);
+  const { search } = useLocation();
   const path = `/api/v1/adapters/${encodeURIComponent(name)}`;
   const adapter = useQuery({
     queryKey: ['adapter', name],
@@ -23,6 +27,11 @@ export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) 
         <Link to="/adapters">Adapters</Link> / <span aria-current="page">{name}</span>
       </p>
       <h1 id="adapter-title">{name}</h1>
+      {search.get('created') === '1' && (
+        <p role="status" className="banner ok">
+          Created, disabled: no pod runs it until it is enabled.
+        </p>
+      )}
       {adapter.isPending ? (
         <LoadingState label="Loading the adapter…" />
       ) : !adapter.data ? (
@@ -39,7 +48,9 @@ export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) 
           {adapter.data.description && <p className="description">{adapter.data.description}</p>}
           <StatusPanel adapter={adapter.data} />
           <AdminState adapter={adapter.data} me={me} />
-          <Configuration adapter={adapter.data} />
+          <SessionActions adapter={adapter.data} me={me} />
+          <ConfigEditor adapter={adapter.data} me={me} />
+          <Revisions adapter={adapter.data} me={me} />
           <Events name={name} />
         </>
       )}
@@ -50,7 +61,7 @@ export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) 
 function StatusPanel({ adapter }: { adapter: Adapter }) {
   const { status } = adapter;
   return (
-    <section aria-labelledby="status-title" className="panel">
+    <section aria-labelledby="status-title" className="panel status-bar">
       <h2 id="status-title">Status</h2>
       <dl className="facts">
         <div>
@@ -136,51 +147,20 @@ function AdminState({ adapter, me }: { adapter: Adapter; me: Me | undefined }) {
   );
 }
 
-function Configuration({ adapter }: { adapter: Adapter }) {
-  return (
-    <section aria-labelledby="config-title" className="panel">
-      <h2 id="config-title">Configuration</h2>
-      <dl className="facts">
-        <div>
-          <dt>Connector type</dt>
-          <dd>{adapter.connector.type}</dd>
-        </div>
-        <div>
-          <dt>Mode</dt>
-          <dd>
-            {MODE_LABEL[adapter.mode] ?? adapter.mode}
-            {adapter.mode === 'scale_out' && adapter.instances ? ` (${adapter.instances} instances)` : ''}
-          </dd>
-        </div>
-        <div>
-          <dt>Revision</dt>
-          <dd>{adapter.revision}</dd>
-        </div>
-        <div>
-          <dt>Updated</dt>
-          <dd>
-            <time dateTime={adapter.updatedAt}>{fullTime(adapter.updatedAt)}</time>
-          </dd>
-        </div>
-      </dl>
-      <details>
-        <summary>Connector configuration</summary>
-        <pre className="config">{JSON.stringify(adapter.connector.config, null, 2)}</pre>
-      </details>
-    </section>
-  );
-}
-
 const LEVELS = ['debug', 'info', 'warning', 'error'];
 const CATEGORIES = ['connection', 'action', 'system', 'message'];
 
 function Events({ name }: { name: string }) {
   const [level, setLevel] = useState('');
   const [category, setCategory] = useState('');
-  const ids = { level: useId(), category: useId() };
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
+  const ids = { level: useId(), category: useId(), since: useId(), until: useId() };
   const query = new URLSearchParams({ limit: '100' });
   if (level) query.set('level', level);
   if (category) query.set('category', category);
+  if (since && !Number.isNaN(Date.parse(since))) query.set('since', new Date(since).toISOString());
+  if (until && !Number.isNaN(Date.parse(until))) query.set('until', new Date(until).toISOString());
   const events = useQuery({
     queryKey: ['events', name, query.toString()],
     queryFn: ({ signal }) => api.get<{ items: AdapterEvent[]; nextCursor: string | null }>(`/api/v1/adapters/${encodeURIComponent(name)}/events?${query}`, signal),
@@ -208,13 +188,21 @@ function Events({ name }: { name: string }) {
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor={ids.since}>From</label>
+          <input id={ids.since} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.until}>Until</label>
+          <input id={ids.until} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
+        </div>
       </div>
       {events.isPending ? (
         <LoadingState label="Loading events…" />
       ) : !events.data ? (
         <ErrorState error={events.error} onRetry={() => void events.refetch()} />
       ) : events.data.items.length === 0 ? (
-        <EmptyState>{level || category ? 'No events match these filters.' : 'No events yet.'}</EmptyState>
+        <EmptyState>{level || category || since || until ? 'No events match these filters.' : 'No events yet.'}</EmptyState>
       ) : (
         <table className="events">
           <caption className="visually-hidden">Events, newest first</caption>

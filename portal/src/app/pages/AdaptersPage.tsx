@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Adapter, PluginManifest } from '@crosswire/orchestrator/contract';
 import { useEffect, useId, useState } from 'react';
-import { api } from '../api.ts';
+import { api, hasRole, type Me } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
 import { AdminBadge, StatusBadge } from '../components/StatusBadge.tsx';
 import { ago, fullTime } from '../format.ts';
@@ -21,7 +21,7 @@ export const POLL_MS = 1_500;
 type Filters = { name: string; status: string; mode: string; connectorType: string; enabled: string; limit: string };
 const FILTER_KEYS: (keyof Filters)[] = ['name', 'status', 'mode', 'connectorType', 'enabled', 'limit'];
 
-export function AdaptersPage() {
+export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
   useTitle('Adapters');
   const { search } = useLocation();
   const filters: Filters = {
@@ -71,7 +71,14 @@ export function AdaptersPage() {
 
   return (
     <section aria-labelledby="adapters-title">
-      <h1 id="adapters-title">Adapters</h1>
+      <div className="page-head">
+        <h1 id="adapters-title">Adapters</h1>
+        {hasRole(me, 'engineer') && (
+          <Link to="/new-adapter" className="button primary">
+            New adapter
+          </Link>
+        )}
+      </div>
       <form className="filters" role="search" aria-label="Filter adapters" onSubmit={(e) => (e.preventDefault(), setFilter('name', nameInput.trim()))}>
         <div className="field">
           <label htmlFor={ids.name}>Name contains</label>
