@@ -10,6 +10,8 @@ export interface PodConfig {
   token: TokenSource;
   databaseUrl: string | undefined;
   secretsDir: string;
+  /** `/healthz`, `/readyz`, `/metrics`; 0 picks a free port (tests running several pods on one host). */
+  managementPort: number;
 }
 
 export class PodConfigError extends Error {
@@ -42,6 +44,12 @@ function tokenSource(env: NodeJS.ProcessEnv): TokenSource {
   throw new PodConfigError('no pod credential: set POD_TOKEN_FILE (Kubernetes), or OIDC_TOKEN_ENDPOINT + OIDC_CLIENT_ID + POD_PRIVATE_KEY_FILE');
 }
 
+function managementPort(raw: string | undefined): number {
+  const port = Number(raw ?? '9090');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PodConfigError(`MANAGEMENT_PORT=${raw} is invalid: give a port from 0 to 65535`);
+  return port;
+}
+
 export function loadPodConfig(env: NodeJS.ProcessEnv = process.env): PodConfig {
   if (!env.ORCHESTRATOR_URL) throw new PodConfigError('ORCHESTRATOR_URL is not set: the orchestrator API base, e.g. http://crosswire-orchestrator:8080');
   const capacity = Number(env.POD_CAPACITY ?? '50');
@@ -59,5 +67,6 @@ export function loadPodConfig(env: NodeJS.ProcessEnv = process.env): PodConfig {
     token: tokenSource(env),
     databaseUrl: env.DATABASE_URL || undefined,
     secretsDir: env.CROSSWIRE_SECRETS_DIR || DEFAULT_SECRETS_DIR,
+    managementPort: managementPort(env.MANAGEMENT_PORT),
   };
 }

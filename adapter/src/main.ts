@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { openPostgres } from '@crosswire/orchestrator';
 import { loadPodConfig } from './config.ts';
+import { startManagementServer } from './observability/management.ts';
 import { builtinConnectors } from './connectors/index.ts';
 import { VERSION } from './version.ts';
 import { OrchestratorClient } from './worker/orchestrator-client.ts';
@@ -23,10 +24,14 @@ try {
     }),
     logger,
   });
+  let registered = false;
+  const management = await startManagementServer(config.managementPort, () => registered);
   await worker.start();
+  registered = true;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'draining: logging out and releasing every lease');
+      management.close();
       worker.shutdown().then(
         () => process.exit(0),
         () => process.exit(1),

@@ -53,6 +53,7 @@ describe('failover between adapter pod processes', () => {
         POD_CAPACITY: '5',
         DATABASE_URL: stack.database.url!,
         LOG_LEVEL: 'warn',
+        MANAGEMENT_PORT: '0',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
