@@ -55,7 +55,9 @@ describe('the pod lease protocol over HTTP', () => {
     beat = await stack.call('pod', 'POST', '/pods/pod-a/heartbeat', {});
     expect(beat.body.held).toEqual([{ adapterId: adapter.id, slot: 0, epoch: 1, revision: 1, enabled: true }]);
     expect((await stack.call('pod', 'POST', '/pods/pod-a/leases/renew', lease)).status).toBe(200);
-    expect((await stack.call('viewer', 'GET', '/pods')).body.items.find((p: { id: string }) => p.id === 'pod-a').leasesHeld).toBe(1);
+    const podA = (await stack.call('viewer', 'GET', '/pods')).body.items.find((p: { id: string }) => p.id === 'pod-a');
+    expect(podA).toMatchObject({ leasesHeld: 1, adapters: ['venue-a'] });
+    expect(Date.parse(status.holders[0].since)).toBeLessThanOrEqual(Date.parse(status.lastCheckIn));
   });
 
   it('delivers operator actions to the holder on its heartbeat and records the outcome', async () => {

@@ -52,6 +52,7 @@ export const LeaseHolder = z.object({
   reason: z.string().nullable(),
   expiresAt: Timestamp,
   lastCheckIn: Timestamp,
+  since: Timestamp.meta({ description: 'When this holder was granted the lease: uptime starts here' }),
 });
 export type LeaseHolder = z.infer<typeof LeaseHolder>;
 

@@ -18,6 +18,7 @@ export const Pod = RegisterPod.extend({
   registeredAt: Timestamp,
   lastHeartbeatAt: Timestamp,
   leasesHeld: z.number().int(),
+  adapters: z.array(DnsLabel).meta({ description: 'Names of the adapters it holds, by name' }),
   draining: z.boolean(),
 }).meta({ id: 'Pod' });
 export type Pod = z.infer<typeof Pod>;

@@ -35,7 +35,7 @@ const SELECT_ADAPTER = `
              max(l.renewed_at) FILTER (WHERE l.live) AS last_check_in,
              coalesce(json_agg(json_build_object(
                'pod', l.holder_pod, 'slot', l.slot, 'epoch', l.epoch, 'state', l.state, 'reason', l.reason,
-               'expiresAt', l.expires_at, 'lastCheckIn', l.renewed_at) ORDER BY l.slot) FILTER (WHERE l.live), '[]') AS holders
+               'expiresAt', l.expires_at, 'lastCheckIn', l.renewed_at, 'since', l.granted_at) ORDER BY l.slot) FILTER (WHERE l.live), '[]') AS holders
         FROM (SELECT *, holder_pod IS NOT NULL AND expires_at > clock_timestamp() AS live
                 FROM leases WHERE adapter_id = a.id) l
     ) s`;
@@ -65,6 +65,7 @@ function toRecord(row: AdapterRow): AdapterRecord {
     reason: (h.reason as string | null) ?? null,
     expiresAt: toIso(h.expiresAt),
     lastCheckIn: toIso(h.lastCheckIn),
+    since: toIso(h.since),
   }));
   return {
     id: row.id,

@@ -62,9 +62,15 @@ export async function listPods(db: Queryable): Promise<Pod[]> {
     registered_at: unknown;
     last_heartbeat_at: unknown;
     held: unknown;
+    adapters: string[] | null;
   }>(
-    `SELECT p.*, (SELECT count(*) FROM leases l WHERE l.holder_pod = p.id AND l.expires_at > clock_timestamp()) AS held
-       FROM pods p ORDER BY p.id`,
+    `SELECT p.*, h.held, h.adapters
+       FROM pods p
+       CROSS JOIN LATERAL (
+         SELECT count(*) AS held, array_agg(a.name ORDER BY a.name) AS adapters
+           FROM leases l JOIN adapters a ON a.id = l.adapter_id
+          WHERE l.holder_pod = p.id AND l.expires_at > clock_timestamp()) h
+      ORDER BY p.id`,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -76,5 +82,6 @@ export async function listPods(db: Queryable): Promise<Pod[]> {
     registeredAt: toIso(r.registered_at),
     lastHeartbeatAt: toIso(r.last_heartbeat_at),
     leasesHeld: toInt(r.held),
+    adapters: r.adapters ?? [],
   }));
 }

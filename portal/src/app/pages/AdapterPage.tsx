@@ -84,6 +84,16 @@ function StatusPanel({ adapter }: { adapter: Adapter }) {
           <dt>Lease epoch</dt>
           <dd>{status.epoch ?? '—'}</dd>
         </div>
+        {status.holders[0] && (
+          <div>
+            <dt>Running since</dt>
+            <dd>
+              <time dateTime={status.holders[0].since} title={fullTime(status.holders[0].since)}>
+                {ago(status.holders[0].since)}
+              </time>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Last check-in</dt>
           <dd>{status.lastCheckIn ? <time dateTime={status.lastCheckIn} title={fullTime(status.lastCheckIn)}>{ago(status.lastCheckIn)}</time> : 'never'}</dd>

@@ -43,6 +43,7 @@ export function PodsPage() {
                 <td>{p.version}</td>
                 <td>
                   {p.leasesHeld} of {p.capacity}
+                  {p.adapters.length > 0 && <div className="muted">{p.adapters.join(', ')}</div>}
                 </td>
                 <td>{p.connectorTypes.join(', ')}</td>
                 <td>
