@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { UI_KEYWORDS } from '../../orchestrator/src/domain/plugins.ts';
 import { builtinPlugins } from '../src/plugins/index.ts';
 import { ARTIFACT_NAME_PATTERN } from '../src/plugins/schema-parts.ts';
 
@@ -11,12 +12,8 @@ type Schema = Record<string, unknown>;
 function newAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats(ajv);
-  ajv.addKeyword({ keyword: 'x-order', schemaType: 'number' });
-  ajv.addKeyword({ keyword: 'x-section-title', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-advanced', schemaType: 'boolean' });
-  ajv.addKeyword({ keyword: 'x-visible-if', schemaType: 'object' });
-  ajv.addKeyword({ keyword: 'x-widget', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+  // The same UI hint keywords, with the same value types, as the orchestrator declares.
+  for (const [keyword, schemaType] of Object.entries(UI_KEYWORDS)) ajv.addKeyword({ keyword, schemaType });
   return ajv;
 }
 

@@ -6,18 +6,9 @@ import { OrchestratorClient } from '../src/worker/orchestrator-client.ts';
 import { Worker } from '../src/worker/worker.ts';
 import { startPartitionProxy, type PartitionProxy } from './support/partition-proxy.ts';
 import { emptyLog, probeConnector, type ProbeLog } from './support/probe-connector.ts';
+import { until } from '../../orchestrator/test/support/waiting.ts';
 
 const TTL_MS = 1_500;
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('the adapter pod worker against a real orchestrator', () => {
   let stack: TestStack;

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { standardDictionaryPath } from '../../adapter/src/connectors/fix-dictionaries.ts';
 import { FixInitiator, MemoryMessageStore, type FixField } from '../../adapter/src/fix/index.ts';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -8,23 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../../orchestrator/src/db/migrations.ts';
 import { createTestDatabase, type TestDatabase } from '../../orchestrator/test/support/databases.ts';
-
-async function until(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, until } from '../../orchestrator/test/support/waiting.ts';
 
 const CLI = join(import.meta.dirname, '../src/cli.ts');
 const TSX = join(import.meta.dirname, '../../node_modules/.bin/tsx');
@@ -141,10 +124,10 @@ describe('npm start (installer dev)', () => {
       },
     );
     await client.start();
-    await until(() => client.session.isLoggedOn);
+    await until('the FIX client to log on', () => client.session.isLoggedOn, 15_000);
     const order: FixField[] = [[11, 'demo-1'], [21, '1'], [55, 'VOD.L'], [54, '1'], [60, '20261126-00:00:00'], [38, '100'], [40, '1']];
     expect(await client.session.handle.send('D', order)).toBe(true);
-    await until(() => echoed.length === 1);
+    await until('the echoed order', () => echoed.length === 1, 15_000);
     expect(echoed).toEqual(['D:demo-1']);
     await client.stop({ logout: true });
 

@@ -1,11 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs } from '../../orchestrator/test/support/stack.ts';
 import { axeViolations, buildConsole, haveChromium, launchChromium, SHOTS, signIn } from './support/chromium.ts';
 import { startPortalStack, type PortalStack } from './support/stack.ts';
+import { freePort } from '../../orchestrator/test/support/waiting.ts';
 
 /**
  * The console's pages for config engineers, operators and viewers, in Debian's Chromium against the real
@@ -15,14 +16,6 @@ import { startPortalStack, type PortalStack } from './support/stack.ts';
  * The tests run in order and build on each other: the artifact uploaded first shows in the wizard's
  * picker, the adapter the wizard creates is enabled, edited, rolled back and then viewed by a viewer.
  */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const ADAPTER = 'client-acceptor';
 /** What the tests read of GET /adapters/{name}. */
 type AdapterJson = {

@@ -1,37 +1,18 @@
 // Failover with real processes: two or three adapter pods (tsx adapter/src/main.ts) against a real
 // orchestrator on PostgreSQL, a FIX counterparty on the acceptor port, kill -9 and SIGSTOP/SIGCONT.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs, startStack, type TestStack } from '../../../orchestrator/test/support/stack.ts';
 import { standardDictionaryPath } from '../../src/connectors/fix-dictionaries.ts';
 import { FixAcceptor, FixInitiator, MemoryMessageStore, type FixField } from '../../src/fix/index.ts';
 import { RawClient } from '../fix/raw-client.ts';
+import { freePort, sleep, until } from '../../../orchestrator/test/support/waiting.ts';
 
 const TTL_MS = 2_000;
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 const REPO = join(import.meta.dirname, '../../..');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const order = (id: string): FixField[] => [[11, id], [21, '1'], [55, 'VOD.L'], [54, '1'], [60, '20261126-00:00:00'], [38, '100'], [40, '1']];
 

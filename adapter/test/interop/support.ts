@@ -5,12 +5,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixField, FixMessage } from '../../src/fix/codec/fix-message.ts';
 import { formatUtcTimestamp } from '../../src/fix/codec/utc-timestamp.ts';
 import { UnsupportedMessageTypeError, type FixApplication, type SessionHandle } from '../../src/fix/session/application.ts';
+import { sleep, until } from '../../../orchestrator/test/support/waiting.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** QuickFIX-format dictionaries shipped by jspurefix; our engine, QuickFIX C++ and jspurefix all read them. */
@@ -32,29 +33,11 @@ export function quickfixPeersBuilt(who: string): boolean {
   return built;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { freePort, sleep } from '../../../orchestrator/test/support/waiting.ts';
 
+/** Polls `predicate` every 5 ms: these tests wait on message counts that move fast. */
 export async function waitFor(what: string, predicate: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-/** A port free on 127.0.0.1 right now (for peers that cannot listen on port 0 and tell us). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  await until(what, () => predicate() || undefined, ms, 5);
 }
 
 /** Resolves once something accepts connections on 127.0.0.1:`port` (for peers that do not say when they listen). */
