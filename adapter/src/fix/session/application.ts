@@ -28,6 +28,12 @@ export interface FixApplication {
    * number after this resolves. Throw a BusinessRejectError or FieldRejectError to reject it.
    */
   onMessage(message: FixMessage, session: SessionHandle): void | Promise<void>;
+  /**
+   * Every message the session reads (`received` once parsed, `garbled` when it cannot be) or writes new
+   * (`sent`; resends are not counted again), admin messages included: for message counters. Called
+   * synchronously on the hot path, so it must only count and never throw.
+   */
+  onTraffic?(event: 'received' | 'sent' | 'garbled', msgType: string): void;
 }
 
 /** Answered with a BusinessMessageReject (35=j), or a Reject (35=3) with text before FIX 4.2. */

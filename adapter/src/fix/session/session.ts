@@ -213,10 +213,12 @@ export class Session {
       if (!this.link || this.fenced) return;
       const parsed = parseMessage(frame);
       if (!parsed.ok) {
+        this.application.onTraffic?.('garbled', parsed.msgType ?? '');
         this.event('warn', 'message', `Ignored a garbled message: ${parsed.reason}`);
         if (parsed.msgType === MsgType.Logon || !this.isLoggedOn) await this.disconnect('garbled message before logon completed');
         return;
       }
+      this.application.onTraffic?.('received', parsed.message.msgType);
       await this.next(parsed.message, false);
     });
   }
@@ -733,6 +735,7 @@ export class Session {
       if ((await this.guard(() => this.store.saveSent(seqNum, admin ? null : bytes))) === FAILED) return false;
       this.nextSender = seqNum + 1;
       if (!alwaysSent && !this.isLoggedOn) return false;
+      this.application.onTraffic?.('sent', msgType);
       this.transmit(bytes);
       return true;
     });
