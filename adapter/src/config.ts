@@ -12,7 +12,13 @@ export interface PodConfig {
   secretsDir: string;
   /** `/healthz`, `/readyz`, `/metrics`; 0 picks a free port (tests running several pods on one host). */
   managementPort: number;
+  acceptorRouting: AcceptorRoutingConfig;
 }
+
+/** How acceptor Services find the pod holding an acceptor (helm value adapter.acceptorRouting). */
+export type AcceptorRoutingConfig =
+  | { mode: 'none' }
+  | { mode: 'podLabel'; namespace: string; ports: number[] };
 
 export class PodConfigError extends Error {
   override name = 'PodConfigError';
@@ -50,6 +56,23 @@ function managementPort(raw: string | undefined): number {
   return port;
 }
 
+function acceptorRouting(env: NodeJS.ProcessEnv): AcceptorRoutingConfig {
+  const mode = env.CROSSWIRE_ACCEPTOR_ROUTING || 'none';
+  if (mode === 'none' || mode === 'allPods') return { mode: 'none' };
+  if (mode !== 'podLabel') throw new PodConfigError(`CROSSWIRE_ACCEPTOR_ROUTING=${mode} is invalid: give podLabel or none`);
+  if (!env.POD_NAMESPACE) throw new PodConfigError('CROSSWIRE_ACCEPTOR_ROUTING=podLabel needs POD_NAMESPACE (the downward API metadata.namespace)');
+  let ports: unknown;
+  try {
+    ports = JSON.parse(env.CROSSWIRE_ACCEPTOR_PORTS ?? '[]');
+  } catch {
+    ports = undefined;
+  }
+  if (!Array.isArray(ports) || !ports.every((p) => Number.isInteger(p) && (p as number) > 0 && (p as number) < 65536)) {
+    throw new PodConfigError(`CROSSWIRE_ACCEPTOR_PORTS=${env.CROSSWIRE_ACCEPTOR_PORTS} is invalid: give a JSON array of container ports, e.g. [9876, 9877]`);
+  }
+  return { mode: 'podLabel', namespace: env.POD_NAMESPACE, ports: ports as number[] };
+}
+
 export function loadPodConfig(env: NodeJS.ProcessEnv = process.env): PodConfig {
   if (!env.ORCHESTRATOR_URL) throw new PodConfigError('ORCHESTRATOR_URL is not set: the orchestrator API base, e.g. http://crosswire-orchestrator:8080');
   const capacity = Number(env.POD_CAPACITY ?? '50');
@@ -68,5 +91,6 @@ export function loadPodConfig(env: NodeJS.ProcessEnv = process.env): PodConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     secretsDir: env.CROSSWIRE_SECRETS_DIR || DEFAULT_SECRETS_DIR,
     managementPort: managementPort(env.MANAGEMENT_PORT),
+    acceptorRouting: acceptorRouting(env),
   };
 }

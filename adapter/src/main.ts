@@ -6,12 +6,24 @@ import { builtinConnectors } from './connectors/index.ts';
 import { VERSION } from './version.ts';
 import { OrchestratorClient } from './worker/orchestrator-client.ts';
 import { Worker } from './worker/worker.ts';
+import { inClusterEndpoint, KubernetesPods } from './kubernetes/api-client.ts';
+import { noAcceptorRouting, PodLabelRouting } from './kubernetes/acceptor-routing.ts';
 
 /** The adapter pod's entry point. SIGTERM logs every session out and releases its leases before exit. */
 const logger = pino({ name: 'adapter', level: process.env.LOG_LEVEL ?? 'info' });
 try {
   const config = loadPodConfig();
   const client = new OrchestratorClient(config.orchestratorUrl, config.podId, config.token);
+  const routing = config.acceptorRouting;
+  const acceptorRouting =
+    routing.mode === 'podLabel'
+      ? new PodLabelRouting({
+          pods: new KubernetesPods(await inClusterEndpoint(), routing.namespace),
+          pod: config.podId,
+          exposedPorts: routing.ports,
+          onError: (error) => logger.error({ err: error }, `acceptor routing: ${error.message}`),
+        })
+      : noAcceptorRouting;
   const worker = new Worker({
     podId: config.podId,
     version: VERSION,
@@ -23,6 +35,7 @@ try {
       secretsDir: config.secretsDir,
     }),
     logger,
+    acceptorRouting,
   });
   let registered = false;
   const management = await startManagementServer(config.managementPort, () => registered);

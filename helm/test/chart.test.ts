@@ -347,7 +347,7 @@ describe.skipIf(missingTools.length > 0)('helm/crosswire', () => {
       const service = manifests.find((m) => m.kind === 'Service' && m.metadata.labels?.['crosswire.dev/acceptor'] === 'client')!;
       expect(service.spec!.selector).toMatchObject({ 'acceptor.crosswire.dev/port-9876': 'active', [COMPONENT]: 'adapter' });
       const role = manifests.find((m) => m.kind === 'Role') as unknown as { rules: { resources: string[]; verbs: string[] }[] };
-      expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] }]);
+      expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch'] }]);
       expect(find(manifests, 'Deployment', 'adapter')[0]!.spec!.template!.spec.automountServiceAccountToken).toBe(true);
     });
 

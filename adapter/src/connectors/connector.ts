@@ -33,6 +33,8 @@ export type StopMode =
   | 'fence';
 
 export interface RunningConnector {
+  /** Ports this connector listens on; in Kubernetes the pod routes their acceptor Services to itself. */
+  readonly listeningPorts?: readonly number[];
   stop(mode: StopMode): Promise<void>;
   /** Carries out an operator action (reset session, set sequence numbers); throws with the reason on failure. */
   act(kind: Exclude<ActionKind, 'enable' | 'disable'>, params: Record<string, unknown>): Promise<string | undefined>;

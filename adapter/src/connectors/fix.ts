@@ -91,6 +91,7 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
     const sessions = () =>
       config.sessions.flatMap((s) => acceptor.session(s.senderCompId, s.targetCompId, s.beginString) ?? []);
     return {
+      listeningPorts: [acceptor.port],
       stop: (mode) => acceptor.stop({ logout: mode === 'logout' }),
       act: async (kind, params) => {
         const results = await Promise.all(sessions().map((session) => actOn(session, kind, params)));

@@ -1,6 +1,7 @@
 import type { Action, Assignment, HeartbeatReply, LeaseRef } from '@crosswire/orchestrator/contract';
 import type { Logger } from 'pino';
 import type { ConnectorEvent, ConnectorFactory, RunningConnector, StopMode } from '../connectors/connector.ts';
+import { noAcceptorRouting, type AcceptorRouting } from '../kubernetes/acceptor-routing.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { LeaseLostError, type OrchestratorClient } from './orchestrator-client.ts';
 import { StatusReporter } from './status-reporter.ts';
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   heartbeatIntervalMs?: number;
   /** Subtracted from the TTL when deciding, on this pod's clock, that a lease can no longer be vouched for. */
   fenceMarginMs?: number;
+  /** Points acceptor Services at this pod while it listens on their ports (Kubernetes); none by default. */
+  acceptorRouting?: AcceptorRouting;
 }
 
 /** One adapter this pod runs under a lease. */
@@ -70,6 +73,7 @@ export class Worker {
     this.#wake?.();
     await this.#loop;
     await Promise.all([...this.#sessions.values()].map((s) => this.#end(s, 'logout', 'the pod is shutting down')));
+    await this.#options.acceptorRouting?.close();
   }
 
   async #heartbeatLoop(): Promise<void> {
@@ -159,7 +163,11 @@ export class Worker {
           emit: (event: ConnectorEvent) => session.reporter.emit(event),
           setState: (state, reason) => session.reporter.setState(state, reason),
         });
-        if (session.ending) await session.connector.stop('logout');
+        if (session.ending) {
+          await session.connector.stop('logout');
+          return;
+        }
+        this.#route(session, session.connector);
         return;
       } catch (error) {
         const reason = `the connector did not start: ${(error as Error).message}`;
@@ -174,7 +182,7 @@ export class Worker {
   async #reload(session: Session): Promise<void> {
     session.ending = true;
     try {
-      await session.connector?.stop('logout');
+      await this.#stopConnector(session, 'logout');
       const assignment = await this.#options.client.assignment(session.lease);
       session.revision = assignment.revision;
       session.connector = undefined;
@@ -194,7 +202,7 @@ export class Worker {
     this.#sessions.delete(session.lease.adapterId);
     const log = mode === 'fence' ? this.#options.logger.warn.bind(this.#options.logger) : this.#options.logger.info.bind(this.#options.logger);
     log({ adapterId: session.lease.adapterId, adapter: session.name, epoch: session.lease.epoch, mode }, `stopping: ${reason}`);
-    await session.connector?.stop(mode).catch((error: unknown) => this.#options.logger.error({ err: error }, 'connector stop failed'));
+    await this.#stopConnector(session, mode).catch((error: unknown) => this.#options.logger.error({ err: error }, 'connector stop failed'));
     if (mode === 'fence') {
       session.reporter.close();
       return;
@@ -203,6 +211,32 @@ export class Worker {
     await session.reporter.flush();
     session.reporter.close();
     await this.#options.client.release(session.lease).catch(() => undefined);
+  }
+
+  #route(session: Session, connector: RunningConnector): void {
+    const ports = connector.listeningPorts ?? [];
+    if (ports.length === 0) return;
+    const unexposed = (this.#options.acceptorRouting ?? noAcceptorRouting).route(ports);
+    if (unexposed.length > 0) {
+      session.reporter.emit({
+        level: 'warning',
+        category: 'connection',
+        message:
+          `port ${unexposed.join(', ')} is not exposed by an acceptor Service, so counterparties outside the cluster cannot reach it: ` +
+          'add it to adapter.acceptors in the Helm values',
+      });
+    }
+  }
+
+  /** Stops the connector and, when it listened, takes its ports' routing off this pod (also when fenced). */
+  async #stopConnector(session: Session, mode: StopMode): Promise<void> {
+    const connector = session.connector;
+    if (!connector) return;
+    try {
+      await connector.stop(mode);
+    } finally {
+      if (connector.listeningPorts?.length) (this.#options.acceptorRouting ?? noAcceptorRouting).unroute(connector.listeningPorts);
+    }
   }
 
   async #act(action: Action): Promise<void> {
