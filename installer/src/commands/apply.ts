@@ -1,3 +1,4 @@
+import { manifestInputs } from '@crosswire/orchestrator/bundles';
 import { parseArgs } from 'node:util';
 import { localBundlePath } from './remote-bundle.ts';
 import { ApiError, apiClient, planSet, printChanges, printProblems, printWarnings, problemsFrom, readManifestSet, SET_OPTIONS, type ApplyResult } from './diff.ts';
@@ -24,11 +25,7 @@ export async function runApply(args: string[]): Promise<number> {
     return 0;
   }
   const needed = new Set(plan.result.resources.filter((r) => r.kind === 'Artifact' && r.action !== 'unchanged').map((r) => r.file));
-  const manifests = set.files.map(({ file, manifest, content }) => ({
-    file,
-    manifest,
-    ...(content !== undefined && needed.has(file) ? { content: content.toString('base64') } : {}),
-  }));
+  const manifests = manifestInputs(set.files, (f) => needed.has(f.file));
   let result: ApplyResult;
   try {
     result = await api.request<ApplyResult>('POST', '/manifests/apply', { manifests, dryRun: false, ...options });

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
+import { manifestInputs, readBundleManifests, zipBundle, type BundleProblem, type BundleSource, type ManifestFile } from '@crosswire/orchestrator/bundles';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localBundlePath } from './remote-bundle.ts';
-import { crc32, inflateRawSync } from 'node:zlib';
 
 /**
  * `installer diff -f <file|dir>`: what `apply` would create, change (field by field) and delete.
@@ -14,12 +13,6 @@ import { crc32, inflateRawSync } from 'node:zlib';
  */
 
 // ---------------------------------------------------------------- the API
-
-export interface Problem {
-  file: string;
-  pointer: string;
-  message: string;
-}
 
 export class ApiError extends Error {
   constructor(
@@ -79,25 +72,11 @@ export function apiClient(values: { server?: string | undefined; token?: string 
 
 // ---------------------------------------------------------------- reading a set
 
-export interface ManifestFile {
-  /** Relative to the bundle root, with "/". */
-  file: string;
-  manifest: Record<string, unknown>;
-  /** Artifacts: the content spec.file names. */
-  content?: Buffer;
-}
+export type Problem = BundleProblem;
+export type { ManifestFile };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
-
-function forbiddenKeys(value: unknown, path = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => forbiddenKeys(v, `${path}/${i}`));
-  if (!isRecord(value)) return [];
-  return Object.keys(value).flatMap((key) =>
-    FORBIDDEN_KEYS.has(key) ? [`${path}/${escapePointer(key)}`] : forbiddenKeys(value[key], `${path}/${escapePointer(key)}`),
-  );
-}
+/** The whole zip file, read into memory before its entries are checked. */
+const MAX_ZIP_BYTES = 512 * 1024 * 1024;
 
 async function jsonFiles(dir: string, root: string): Promise<string[]> {
   const found: string[] = [];
@@ -114,80 +93,7 @@ async function jsonFiles(dir: string, root: string): Promise<string[]> {
   return found;
 }
 
-/** Manifest files and a reader for paths relative to the bundle root. */
-interface Bundle {
-  root: string;
-  manifests: string[];
-  read(file: string): Promise<Buffer | undefined>;
-}
-
-export const MAX_ZIP_ENTRY_BYTES = 64 * 1024 * 1024;
-const MAX_ZIP_BYTES = 512 * 1024 * 1024;
-
-/**
- * A dependency-free reader for bundles: refuses `..`, absolute and backslash paths, symlinks, encrypted
- * and zip64 entries, and any entry whose declared size is over `maxEntry` — before inflating a byte —
- * or whose inflated size turns out larger than declared.
- */
-export function readZip(zip: Buffer, maxEntry = MAX_ZIP_ENTRY_BYTES): Map<string, Buffer> {
-  const fail = (message: string): never => {
-    throw new Error(`bad zip bundle: ${message}`);
-  };
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) fail('no end of central directory record: not a zip file');
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  if (count === 0xffff || at === 0xffffffff) fail('zip64 archives are not supported');
-  const entries = new Map<string, Buffer>();
-  for (let n = 0; n < count; n++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) fail('corrupt central directory');
-    const flags = zip.readUInt16LE(at + 8);
-    const method = zip.readUInt16LE(at + 10);
-    const crc = zip.readUInt32LE(at + 16);
-    const compressedSize = zip.readUInt32LE(at + 20);
-    const size = zip.readUInt32LE(at + 24);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const mode = zip.readUInt32LE(at + 38) >>> 16;
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    at += 46 + nameLength + extraLength + commentLength;
-    if (name.includes('\\') || name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.includes('\0')) fail(`${JSON.stringify(name)} is not a relative path`);
-    if (name.split('/').some((segment) => segment === '..' || segment === '.')) fail(`${JSON.stringify(name)} points outside the bundle`);
-    if ((mode & 0o170000) === 0o120000) fail(`${JSON.stringify(name)} is a symbolic link`);
-    if (name.endsWith('/')) continue;
-    if (flags & 1) fail(`${name} is encrypted`);
-    if (compressedSize === 0xffffffff || size === 0xffffffff) fail(`${name}: zip64 entries are not supported`);
-    if (size > maxEntry) fail(`${name} is ${size} bytes, over the limit of ${maxEntry} per entry`);
-    if (entries.has(name)) fail(`${name} appears twice`);
-    if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50) fail(`${name}: corrupt local header`);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    if (start + compressedSize > zip.length) fail(`${name} is truncated`);
-    const data = zip.subarray(start, start + compressedSize);
-    let content: Buffer;
-    if (method === 0) content = Buffer.from(data);
-    else if (method === 8) {
-      try {
-        content = inflateRawSync(data, { maxOutputLength: Math.max(size, 1) });
-      } catch {
-        fail(`${name} inflates to more than its declared ${size} bytes, or is corrupt`);
-      }
-    } else fail(`${name} uses compression method ${method}; use deflate or store`);
-    if (content!.length !== size) fail(`${name} is ${content!.length} bytes, not the ${size} declared`);
-    if (crc32(content!) !== crc) fail(`${name}: checksum mismatch`);
-    entries.set(name, content!);
-  }
-  return entries;
-}
-
-async function openBundle(target: string): Promise<Bundle> {
+async function openBundle(target: string): Promise<BundleSource> {
   let info;
   try {
     info = await stat(target);
@@ -198,16 +104,14 @@ async function openBundle(target: string): Promise<Bundle> {
     const manifestsDir = join(target, 'manifests');
     const hasManifestsDir = await stat(manifestsDir).then((s) => s.isDirectory(), () => false);
     const paths = await jsonFiles(hasManifestsDir ? manifestsDir : target, target);
-    return { root: target, manifests: paths.map((p) => relative(target, p).split(sep).join('/')), read: (file) => readInside(target, file) };
+    return { label: target, manifests: paths.map((p) => relative(target, p).split(sep).join('/')), read: (file) => readInside(target, file) };
   }
   if (target.endsWith('.zip')) {
     if (info.size > MAX_ZIP_BYTES) throw new Error(`${target} is ${info.size} bytes; bundles are limited to ${MAX_ZIP_BYTES}`);
-    const entries = readZip(await readFile(target));
-    const manifests = [...entries.keys()].filter((name) => name.startsWith('manifests/') && name.endsWith('.json'));
-    return { root: target, manifests, read: (file) => Promise.resolve(entries.get(file)) };
+    return zipBundle(await readFile(target), target);
   }
   const root = basename(dirname(target)) === 'manifests' ? dirname(dirname(target)) : dirname(target);
-  return { root, manifests: [relative(root, target).split(sep).join('/')], read: (file) => readInside(root, file) };
+  return { label: root, manifests: [relative(root, target).split(sep).join('/')], read: (file) => readInside(root, file) };
 }
 
 async function readInside(root: string, file: string): Promise<Buffer | undefined> {
@@ -225,47 +129,7 @@ async function readInside(root: string, file: string): Promise<Buffer | undefine
  */
 export async function readManifestSet(path: string): Promise<{ root: string; files: ManifestFile[]; problems: Problem[] }> {
   const bundle = await openBundle(resolve(path));
-  const files: ManifestFile[] = [];
-  const problems: Problem[] = [];
-  for (const file of bundle.manifests.sort()) {
-    let manifest: unknown;
-    try {
-      manifest = JSON.parse((await bundle.read(file))!.toString('utf8'));
-    } catch (error) {
-      problems.push({ file, pointer: '', message: `is not valid JSON: ${(error as Error).message}` });
-      continue;
-    }
-    const forbidden = forbiddenKeys(manifest);
-    if (forbidden.length > 0) {
-      for (const pointer of forbidden) problems.push({ file, pointer, message: `the key ${JSON.stringify(pointer.split('/').pop())} is not allowed anywhere in a manifest` });
-      continue;
-    }
-    if (!isRecord(manifest)) {
-      problems.push({ file, pointer: '', message: 'must be a JSON object: one resource per file' });
-      continue;
-    }
-    const entry: ManifestFile = { file, manifest };
-    const spec = manifest.spec;
-    if (manifest.kind === 'Artifact' && isRecord(spec) && typeof spec.file === 'string') {
-      if (spec.file.startsWith('/') || spec.file.split(/[\\/]/).includes('..')) {
-        problems.push({ file, pointer: '/spec/file', message: 'must be a path inside the bundle, such as artifacts/fix44.xml' });
-        continue;
-      }
-      const content = await bundle.read(spec.file);
-      if (content === undefined) {
-        problems.push({ file, pointer: '/spec/file', message: `${spec.file} does not exist in ${bundle.root}` });
-        continue;
-      }
-      entry.content = content;
-      const actual = createHash('sha256').update(content).digest('hex');
-      if (typeof spec.sha256 === 'string' && actual !== spec.sha256) {
-        problems.push({ file, pointer: '/spec/sha256', message: `does not match ${spec.file}, whose sha256 is ${actual}` });
-        continue;
-      }
-    }
-    files.push(entry);
-  }
-  return { root: bundle.root, files, problems };
+  return { root: bundle.label, ...(await readBundleManifests(bundle)) };
 }
 
 // ---------------------------------------------------------------- results
@@ -338,7 +202,7 @@ export async function planSet(
   set: { files: ManifestFile[]; problems: Problem[] },
   options: { prune: boolean; source: string | undefined },
 ): Promise<{ result?: ApplyResult; problems: Problem[] }> {
-  const body = { manifests: set.files.map(({ file, manifest }) => ({ file, manifest })), prune: options.prune, source: options.source };
+  const body = { manifests: manifestInputs(set.files, () => false), prune: options.prune, source: options.source };
   try {
     const result = await api.request<ApplyResult>('POST', '/manifests/diff', body);
     return set.problems.length > 0 ? { problems: set.problems } : { result, problems: [] };

@@ -1,13 +1,9 @@
-import { createHash } from 'node:crypto';
+import { bundleFiles } from '@crosswire/orchestrator/bundles';
+import type { ManifestExport } from '@crosswire/orchestrator/contract';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { apiClient, CONNECTION_OPTIONS, printWarnings } from './diff.ts';
-
-interface Exported {
-  items: Array<{ file: string; kind: string; name: string; manifest: { spec?: { file?: string; sha256?: string } }; text: string; version?: number }>;
-  warnings: Array<{ file: string; path: string; message: string }>;
-}
 
 /**
  * `installer export [-o dir] [--names a,b]`: writes the canonical manifests (manifests/*.json) and the
@@ -19,7 +15,7 @@ export async function runExport(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...CONNECTION_OPTIONS, output: { type: 'string', short: 'o' }, names: { type: 'string' } } });
   const api = apiClient(values);
   const query = values.names ? `?names=${encodeURIComponent(values.names)}` : '';
-  const exported = await api.request<Exported>('GET', `/manifests${query}`);
+  const exported = await api.request<ManifestExport>('GET', `/manifests${query}`);
   printWarnings(exported.warnings);
   if (values.output === undefined) {
     for (const item of exported.items) process.stdout.write(item.text);
@@ -33,15 +29,9 @@ export async function runExport(args: string[]): Promise<number> {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
   };
-  for (const item of exported.items) {
-    await write(item.file, item.text);
-    const spec = item.manifest.spec;
-    if (item.kind === 'Artifact' && spec?.file && item.version !== undefined) {
-      const content = await api.download(`/artifacts/${encodeURIComponent(item.name)}/content?version=${item.version}`);
-      if (createHash('sha256').update(content).digest('hex') !== spec.sha256) throw new Error(`artifact ${item.name} changed during the export: export again`);
-      await write(spec.file, content);
-    }
-  }
+  // The same files, byte for byte, as the zip GET /manifests/bundle answers.
+  const files = await bundleFiles(exported.items, (item) => api.download(`/artifacts/${encodeURIComponent(item.name)}/content?version=${item.version}`));
+  for (const file of files) await write(file.name, file.data);
   console.log(`exported ${exported.items.length} manifest${exported.items.length === 1 ? '' : 's'} to ${root}`);
   return 0;
 }
