@@ -3,7 +3,7 @@ export { loadConfig, type OrchestratorConfig } from './config.ts';
 export type { Database, Queryable } from './db/database.ts';
 export { openPostgres } from './db/postgres.ts';
 export { openPglite } from './db/pglite.ts';
-export { migrate, migrationState, assertMigrated, MigrationError } from './db/migrations.ts';
+export { migrate, migrationState, assertMigrated, assertServable, MigrationError } from './db/migrations.ts';
 export { seedPlugins } from './domain/plugins.ts';
 export { startOrchestrator, type RunningOrchestrator } from './server.ts';
 export { VERSION } from './version.ts';

@@ -4,8 +4,9 @@ import { createApi } from './api/app.ts';
 import { createVerifier } from './auth/verify.ts';
 import type { OrchestratorConfig } from './config.ts';
 import type { Database } from './db/database.ts';
-import { assertMigrated } from './db/migrations.ts';
+import { assertServable } from './db/migrations.ts';
 import type { Services } from './domain/context.ts';
+import { createRoleMappingSource } from './domain/role-mapping.ts';
 import { SecretBox } from './domain/secrets.ts';
 import { startClaimWatch } from './leases/claim-watch.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -48,17 +49,22 @@ const close = (server: Server) =>
 
 /** Starts the API and the management port on an already migrated database. */
 export async function startOrchestrator(db: Database, config: OrchestratorConfig, logger: Logger = createLogger()): Promise<RunningOrchestrator> {
-  await assertMigrated(db);
+  const { newer } = await assertServable(db);
+  if (newer.length > 0) {
+    logger.warn({ newer }, 'the database was migrated by a newer release (an upgrade in progress): serving on the expanded schema until replaced');
+  }
   if (config.auth.issuers.length === 0) {
     throw new Error('no token issuer is configured: set AUTH_ISSUER (and AUTH_AUDIENCE) or AUTH_ISSUERS, so the API can verify callers');
   }
   const metrics = createMetrics();
+  const roleMapping = createRoleMappingSource(db, { rolesClaim: config.auth.rolesClaim, environment: config.auth.roleMap, logger });
   const services: Services = {
     db,
     settings: config.settings,
     secrets: config.secretKey ? SecretBox.fromText(config.secretKey) : undefined,
     metrics,
     logger,
+    roleMapping,
   };
   if (!services.secrets) logger.warn('CROSSWIRE_SECRET_KEY is not set: adapter secrets can only be given as secretRef references');
 
@@ -70,7 +76,7 @@ export async function startOrchestrator(db: Database, config: OrchestratorConfig
   };
 
   const app = createApi(services, {
-    verify: createVerifier(config.auth),
+    verify: createVerifier(config.auth, () => roleMapping.current()),
     ratePerSecond: config.ratePerSecond,
     maxJsonBytes: config.maxJsonBytes,
   });
@@ -80,7 +86,7 @@ export async function startOrchestrator(db: Database, config: OrchestratorConfig
       const respond = (status: number, body: string, type = 'text/plain') => res.writeHead(status, { 'content-type': type }).end(body);
       if (req.url === '/healthz') return respond(200, 'ok\n');
       if (req.url === '/readyz') {
-        assertMigrated(db).then(
+        assertServable(db).then(
           () => respond(200, 'ready\n'),
           (error: Error) => respond(503, `not ready: ${error.message}\n`),
         );

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, assertMigrated, migrate, migrationState, readMigrations } from '../src/db/migrations.ts';
+import { MIGRATIONS_DIR, assertMigrated, assertServable, migrate, migrationState, readMigrations } from '../src/db/migrations.ts';
 import { loadConfig, startOrchestrator } from '../src/index.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from './support/databases.ts';
@@ -58,6 +58,55 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
     const files = (await readMigrations()).map((f) => f.name);
     await expect(startOrchestrator(test.db, config, createLogger({ level: 'silent' }))).rejects.toThrow(
       `the database is behind: ${files.length} migration(s) pending (${files.join(', ')}). Run \`npm run installer -- migrate\``,
+    );
+  });
+});
+
+describe.each(BACKENDS)('an upgrade in progress on %s', (backend) => {
+  let test: TestDatabase | undefined;
+  afterEach(async () => {
+    await test?.drop();
+    test = undefined;
+  });
+  const applyFuture = (db: TestDatabase['db'], version: number, name: string) =>
+    db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [version, name, 'from-a-newer-release']);
+
+  it('keeps the old release ready on a schema a newer release expanded, and unready on one it broke', async () => {
+    test = await createTestDatabase(backend);
+    await migrate(test.db);
+    // The installer of the next release migrated before its pods rolled out.
+    await applyFuture(test.db, 9_000, '9000_adapter_tags.sql');
+    await expect(assertServable(test.db)).resolves.toEqual({ newer: ['9000_adapter_tags.sql'] });
+    // Seeding and other installer steps still insist on an exact match: they belong to the newest release.
+    await expect(assertMigrated(test.db)).rejects.toThrow('migrated by a newer release');
+
+    const config = loadConfig({ PORT: '0', MANAGEMENT_PORT: '0', AUTH_ISSUER: 'http://127.0.0.1:1/' });
+    const orchestrator = await startOrchestrator(test.db, config, createLogger({ level: 'silent' }));
+    try {
+      const ready = await fetch(`${orchestrator.managementUrl}/readyz`);
+      expect([ready.status, await ready.text()]).toEqual([200, 'ready\n']);
+
+      await applyFuture(test.db, 9_001, '9001_drop_adapter_description_breaking.sql');
+      const unready = await fetch(`${orchestrator.managementUrl}/readyz`);
+      expect(unready.status).toBe(503);
+      expect(await unready.text()).toContain(
+        'a newer release changed the schema in a way this one cannot serve (9001_drop_adapter_description_breaking.sql): finish the upgrade',
+      );
+    } finally {
+      await orchestrator.stop(0);
+    }
+  });
+
+  it('refuses a database with unknown migrations in between known ones (another branch migrated it)', async () => {
+    test = await createTestDatabase(backend);
+    const files = await readMigrations();
+    await migrate(test.db);
+    await applyFuture(test.db, 9_000, '9000_branch_only.sql');
+    await applyFuture(test.db, 9_500, '9500_later.sql');
+    // This build knows 9500 but not 9000: the database took a path this code never had.
+    const withLater = [...files, { version: 9_500, name: '9500_later.sql', checksum: 'from-a-newer-release', sql: '' }];
+    await expect(assertServable(test.db, withLater)).rejects.toThrow(
+      'the database has migrations this build does not know among the ones it does (9000_branch_only.sql)',
     );
   });
 });

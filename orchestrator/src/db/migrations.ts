@@ -121,14 +121,53 @@ export async function migrate(db: Database, files?: MigrationFile[]): Promise<st
   });
 }
 
-/** Throws with the command that fixes it when the database is not exactly at this build's schema. */
-export async function assertMigrated(db: Queryable): Promise<void> {
-  const state = await migrationState(db);
-  refuseDrift(state);
+function refuseBehind(state: MigrationState): void {
   if (state.pending.length > 0) {
     throw new MigrationError(
       `the database is behind: ${state.pending.length} migration(s) pending (${state.pending.map((m) => m.name).join(', ')}). ` +
         'Run `npm run installer -- migrate` (or the installer job) against it, then start the orchestrator again.',
     );
   }
+}
+
+/** Throws with the command that fixes it when the database is not exactly at this build's schema. */
+export async function assertMigrated(db: Queryable): Promise<void> {
+  const state = await migrationState(db);
+  refuseDrift(state);
+  refuseBehind(state);
+}
+
+/** A migration the previous release cannot run on (it drops or renames what that release uses) says so in its name. */
+export const BREAKING_SUFFIX = '_breaking.sql';
+
+/**
+ * Whether this build may serve on the database as it is: at its schema, or ahead of it by migrations a
+ * newer release applied. An upgrade migrates before the new pods roll out, and the old pods must keep
+ * serving meanwhile or the API goes dark for the whole rollout. That is safe because migrations only
+ * expand; one that contracts is named `*_breaking.sql`, and the old pods go unready on it instead of
+ * serving against a schema they do not understand. Returns the newer migrations tolerated.
+ */
+export async function assertServable(db: Queryable, migrations?: MigrationFile[]): Promise<{ newer: string[] }> {
+  const applied = await ledger(db);
+  const files = migrations ?? (await readMigrations());
+  const state = compare(applied, files);
+  refuseBehind(state);
+  if (state.changed.length > 0) refuseDrift({ ...state, unknown: [] });
+  const newest = Math.max(0, ...files.map((f) => f.version));
+  const newer = state.unknown.map((v) => ({ version: v, name: applied.get(v)?.name ?? String(v) }));
+  const out = newer.filter((m) => m.version < newest);
+  if (out.length > 0) {
+    throw new MigrationError(
+      `the database has migrations this build does not know among the ones it does (${out.map((m) => m.name).join(', ')}): ` +
+        'it was migrated from another branch of the code; migrate it with the release that wrote them.',
+    );
+  }
+  const breaking = newer.filter((m) => m.name.endsWith(BREAKING_SUFFIX));
+  if (breaking.length > 0) {
+    throw new MigrationError(
+      `a newer release changed the schema in a way this one cannot serve (${breaking.map((m) => m.name).join(', ')}): ` +
+        'finish the upgrade so pods of the new release replace this one.',
+    );
+  }
+  return { newer: newer.map((m) => m.name) };
 }
