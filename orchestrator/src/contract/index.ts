@@ -4,6 +4,7 @@ export * from './adapters.ts';
 export * from './pipeline.ts';
 export * from './events.ts';
 export * from './pods.ts';
+export * from './counters.ts';
 export * from './artifacts.ts';
 export type * from './plugins.ts';
 export * from './audit.ts';

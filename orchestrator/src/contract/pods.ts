@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DnsLabel, Timestamp } from './common.ts';
 import { Action, AdapterSpec } from './adapters.ts';
 import { ReportedEvent } from './events.ts';
+import { MinuteCounts } from './counters.ts';
 
 export const RegisterPod = z
   .strictObject({
@@ -84,6 +85,11 @@ export const StatusReport = z
     state: z.enum(['Claiming', 'Active', 'Error']),
     reason: z.string().max(2000).optional(),
     events: z.array(ReportedEvent).max(100).optional(),
+    counters: z
+      .array(MinuteCounts)
+      .max(60)
+      .optional()
+      .meta({ description: 'Messages counted since the last report, per minute; each report adds to the minutes it names' }),
   })
   .meta({ id: 'StatusReport' });
 export type StatusReport = z.infer<typeof StatusReport>;

@@ -6,6 +6,8 @@ import { DomainError, notFound } from '../domain/errors.ts';
 import { openSecrets } from '../domain/secrets.ts';
 import { completeAction as closeAction, deliverActions, findAction } from '../store/actions.ts';
 import { insertEvents } from '../store/events.ts';
+import { MESSAGE_COUNTS_RETENTION_MS } from '../domain/message-counters.ts';
+import { addMessageCounts } from '../store/message-counters.ts';
 import * as leases from '../store/leases.ts';
 import { findPod, lockPodForClaim, touchPod, upsertPod, type PodRecord } from '../store/pods.ts';
 
@@ -159,14 +161,19 @@ export async function release(services: Services, actor: Actor, podId: string, l
 export async function reportStatus(services: Services, actor: Actor, podId: string, report: StatusReport): Promise<void> {
   await requirePod(services, actor, podId);
   const key = { ...report.lease, pod: podId };
-  if (!(await leases.reportLeaseState(services.db, key, report.state, report.reason ?? null))) {
-    services.metrics.staleRenews.inc();
-    throw leaseLost(report.lease, 'expired or granted to another pod');
-  }
-  await insertEvents(
-    services.db,
-    (report.events ?? []).map((e) => ({ ...e, adapterId: report.lease.adapterId, details: { ...e.details, pod: podId } })),
-  );
+  // One transaction: the lease row stays locked by the state update, so no claim slips in before the
+  // events and counts of a holder that is no longer current are written, and nothing is half-written.
+  await services.db.transaction(async (tx) => {
+    if (!(await leases.reportLeaseState(tx, key, report.state, report.reason ?? null))) {
+      services.metrics.staleRenews.inc();
+      throw leaseLost(report.lease, 'expired or granted to another pod');
+    }
+    await insertEvents(
+      tx,
+      (report.events ?? []).map((e) => ({ ...e, adapterId: report.lease.adapterId, details: { ...e.details, pod: podId } })),
+    );
+    await addMessageCounts(tx, report.lease.adapterId, report.counters ?? [], MESSAGE_COUNTS_RETENTION_MS);
+  });
 }
 
 export async function completeAction(

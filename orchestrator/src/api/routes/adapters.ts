@@ -7,6 +7,8 @@ import {
   CreateAdapter,
   EventListQuery,
   EventPage,
+  MessageCounters,
+  MessageCountersQuery,
   PageQuery,
   Problem,
   ReplaceAdapter,
@@ -18,6 +20,7 @@ import {
 import { requestSessionAction, setAdminState } from '../../domain/actions.ts';
 import * as adapters from '../../domain/adapters.ts';
 import { listAdapterEvents } from '../../domain/events.ts';
+import { getMessageCounters } from '../../domain/message-counters.ts';
 import { etag, ok, parseIfMatch, route, type Reply } from '../route.ts';
 
 const problem = (description: string) => ({ description, schema: Problem });
@@ -200,5 +203,16 @@ export const adapterRoutes = [
     query: EventListQuery,
     responses: { 200: { description: 'A page of events', schema: EventPage } },
     handle: async ({ services, params, query }) => ok(await listAdapterEvents(services, params.ref!, query)),
+  }),
+  route<undefined, MessageCountersQuery>({
+    method: 'get',
+    path: '/adapters/{ref}/counters',
+    operationId: 'getMessageCounters',
+    summary: 'Messages in, out and rejected per minute over the last `minutes`, with totals',
+    tag,
+    role: 'viewer',
+    query: MessageCountersQuery,
+    responses: { 200: { description: 'Every minute of the window, oldest first', schema: MessageCounters }, 404: problem('No such adapter') },
+    handle: async ({ services, params, query }) => ok(await getMessageCounters(services, params.ref!, query)),
   }),
 ];
