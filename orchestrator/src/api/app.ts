@@ -36,11 +36,14 @@ export function createApi(services: Services, options: ApiOptions): express.Expr
   });
 
   const json = express.json({ limit: options.maxJsonBytes, strict: true, type: ['application/json', 'application/*+json'] });
-  const raw = express.raw({ limit: services.settings.maxArtifactBytes, type: () => true });
+  const raw = (body: NonNullable<Route['rawBody']>) => [
+    ...(body.mediaTypes ? [requireMediaType(body.mediaTypes)] : []),
+    express.raw({ limit: body.maxBytes ?? services.settings.maxArtifactBytes, type: () => true }),
+  ];
 
   const router = express.Router({ strict: false });
   for (const route of routes) {
-    const parsers = route.body !== undefined ? [requireJson, json, refuseForbiddenKeys] : route.rawBody !== undefined ? [raw] : [];
+    const parsers = route.body !== undefined ? [requireJson, json, refuseForbiddenKeys] : route.rawBody !== undefined ? raw(route.rawBody) : [];
     // Who is asking is settled before a byte of the body is read.
     router[route.method](expressPath(route.path), observe(services, route), authorize(route, options.verify), ...parsers, async (req: Request, res: Response) => {
       const reply = await route.handle({
@@ -123,6 +126,15 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
     return next(new HttpProblem(415, 'Unsupported media type', 'send the body as JSON with Content-Type: application/json'));
   }
   next();
+}
+
+function requireMediaType(types: readonly string[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.is([...types])) {
+      return next(new HttpProblem(415, 'Unsupported media type', `send the body with Content-Type: ${types[0]} (accepted: ${types.join(', ')})`));
+    }
+    next();
+  };
 }
 
 function refuseForbiddenKeys(req: Request, _res: Response, next: NextFunction) {

@@ -64,7 +64,9 @@ export function buildOpenApi(routes: readonly Route[], version: string): JsonObj
       operation.requestBody = {
         required: true,
         description: route.rawBody.description,
-        content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        content: Object.fromEntries(
+          (route.rawBody.mediaTypes ?? ['application/octet-stream']).map((type) => [type, { schema: { type: 'string', contentMediaType: type } }]),
+        ),
       };
     }
     (paths[route.path] ??= {})[route.method] = operation;
@@ -113,6 +115,10 @@ function commonResponses(route: Route): Record<number, ResponseDoc> {
   if (route.body) {
     responses[413] = problem('Body over 1 MiB');
     responses[415] = problem('Not JSON');
+  }
+  if (route.rawBody) {
+    responses[413] = problem(route.rawBody.maxBytes ? `Body over ${route.rawBody.maxBytes} bytes` : 'Body over the artifact size limit');
+    if (route.rawBody.mediaTypes) responses[415] = problem(`Not one of ${route.rawBody.mediaTypes.join(', ')}`);
   }
   return responses;
 }

@@ -47,8 +47,14 @@ export interface Route<Body = unknown, Query = unknown> {
   /** Roles outside that ladder also allowed: pods read the artifacts their adapters name. */
   alsoAllowed?: Role[];
   body?: z.ZodType<Body>;
-  /** Raw request bodies (artifact uploads) instead of JSON. */
-  rawBody?: { description: string };
+  /** Raw request bodies (artifact uploads, zip bundles) instead of JSON, read into a Buffer. */
+  rawBody?: {
+    description: string;
+    /** Media types accepted (415 for others); any when absent. The first is the one documented first. */
+    mediaTypes?: readonly string[];
+    /** Largest body in bytes (413 above it); the artifact limit when absent. */
+    maxBytes?: number;
+  };
   query?: z.ZodType<Query>;
   /** Request headers the operation reads. */
   headers?: Array<{ name: string; description: string; required?: boolean }>;

@@ -203,3 +203,24 @@ export interface ManifestProblem {
   pointer: string;
   message: string;
 }
+
+// ---- bundles: the same operations over a zip ----
+
+/** Largest zip the bundle routes read; its entries may inflate to at most MAX_BUNDLE_INFLATED_BYTES together. */
+export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+export const MAX_BUNDLE_INFLATED_BYTES = 256 * 1024 * 1024;
+/** Media types a bundle upload may be sent as (browsers on Windows call a .zip application/x-zip-compressed). */
+export const BUNDLE_MEDIA_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/octet-stream'] as const;
+
+const Flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const BundleDiffQuery = z.strictObject({
+  prune: Flag.optional().meta({ description: 'Also list managed adapters of `source` that the bundle no longer has' }),
+  source: DnsLabel.optional().meta({ description: `Stamped as the ${MANAGED_BY_LABEL} label; required by prune` }),
+});
+export type BundleDiffQuery = z.infer<typeof BundleDiffQuery>;
+
+export const BundleApplyQuery = BundleDiffQuery.extend({
+  dryRun: Flag.optional().meta({ description: 'Check and report, change nothing' }),
+});
+export type BundleApplyQuery = z.infer<typeof BundleApplyQuery>;

@@ -317,6 +317,13 @@ class RollBack extends Error {
   }
 }
 
+/** How a set reached apply: the audit action it is recorded under, and the words events use for it. */
+export interface ApplyOrigin {
+  action: 'manifests.apply' | 'manifests.import';
+  /** "an uploaded zip bundle": in events as `applied from <file> in <via>`, and in the audit record. */
+  via?: string;
+}
+
 /** What applying the set would change; writes nothing. Same checks as apply. */
 export function diffManifests(services: Services, actor: Actor, request: ManifestDiffRequest): Promise<ManifestApplyResult> {
   return applyManifests(services, actor, { ...request, dryRun: true });
@@ -328,13 +335,18 @@ export function diffManifests(services: Services, actor: Actor, request: Manifes
  * manifest is collected; if there is any, nothing is changed. A dry run does the same work and rolls it
  * back, so it reports exactly what apply would do. Applying an unchanged set writes nothing.
  */
-export async function applyManifests(services: Services, actor: Actor, request: ManifestApplyRequest): Promise<ManifestApplyResult> {
+export async function applyManifests(
+  services: Services,
+  actor: Actor,
+  request: ManifestApplyRequest,
+  origin: ApplyOrigin = { action: 'manifests.apply' },
+): Promise<ManifestApplyResult> {
   const problems = new Problems();
   const { adapters, artifacts } = parseSet(request.manifests, request.source, problems);
   if (request.prune && request.source === undefined) {
     problems.add(undefined, '', '/source', 'prune needs a source: only adapters labelled with that source are ever pruned');
   }
-  const via = (file: string) => `applied from ${file}${request.source ? ` (source ${request.source})` : ''}`;
+  const via = (file: string) => `applied from ${file}${origin.via ? ` in ${origin.via}` : ''}${request.source ? ` (source ${request.source})` : ''}`;
   try {
     return await services.db.transaction(async (tx) => {
       const resources: ResourceChange[] = [];
@@ -433,9 +445,13 @@ export async function applyManifests(services: Services, actor: Actor, request: 
       if (request.dryRun) throw new RollBack(result);
       if (summary.create + summary.update + summary.delete > 0) {
         await recordAudit(tx, actor, {
-          action: 'manifests.apply',
+          action: origin.action,
           target: `manifests/${request.source ?? '-'}`,
-          after: { summary, resources: resources.filter((r) => r.action !== 'unchanged').map(({ kind, name, action, file }) => ({ kind, name, action, file })) },
+          after: {
+            summary,
+            resources: resources.filter((r) => r.action !== 'unchanged').map(({ kind, name, action, file }) => ({ kind, name, action, file })),
+            ...(origin.via ? { via: origin.via } : {}),
+          },
         });
       }
       services.logger.info({ actor: actor.subject, source: request.source ?? null, summary }, 'manifests applied');
