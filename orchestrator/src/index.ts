@@ -10,3 +10,5 @@ export { VERSION } from './version.ts';
 export { startDevIssuer, type DevIssuer } from './auth/dev-issuer.ts';
 export { createLogger } from './observability/logger.ts';
 export { verifyAuditChain } from './domain/audit.ts';
+/** Row value conversions shared by every store over `pg` and PGlite (the adapter's channel store too). */
+export { toInt, toIso } from './store/rows.ts';

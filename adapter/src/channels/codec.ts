@@ -28,13 +28,5 @@ export function decodeBody(kind: string, bytes: Uint8Array): MessageBody {
   return { kind: 'fix', fields };
 }
 
-/** bigint columns: `pg` gives strings, PGlite numbers or bigints. Offsets stay below 2^53. */
-export function toInt(value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`expected a safe integer from the database, got ${String(value)}`);
-  return n;
-}
-
-export function toIso(value: unknown): string {
-  return (value instanceof Date ? value : new Date(String(value))).toISOString();
-}
+// The same conversions as the orchestrator's store, for values whose type differs between `pg` and PGlite.
+export { toInt, toIso } from '@crosswire/orchestrator';
