@@ -48,18 +48,31 @@ function claimAt(payload: JWTPayload, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), payload);
 }
 
-export function rolesFrom(payload: JWTPayload, config: Pick<AuthConfig, 'rolesClaim' | 'roleMap'>): Role[] {
-  const raw = claimAt(payload, config.rolesClaim);
-  const names = Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
+/** The values of the roles claim: an array of names, or one string of names separated by spaces or commas. */
+export function claimValuesFrom(payload: JWTPayload, rolesClaim: string): string[] {
+  const raw = claimAt(payload, rolesClaim);
+  return Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : typeof raw === 'string' ? raw.split(/[\s,]+/).filter(Boolean) : [];
+}
+
+/** Crosswire roles for claim values: a mapped value grants its roles; an unmapped one equal to a role name grants that role. */
+export function rolesFor(names: readonly string[], roleMap: Readonly<Record<string, readonly Role[]>>): Role[] {
   const roles = new Set<Role>();
   for (const name of names) {
-    for (const role of config.roleMap[name] ?? ((ROLES as readonly string[]).includes(name) ? [name as Role] : [])) roles.add(role);
+    const mapped = Object.hasOwn(roleMap, name) ? roleMap[name]! : (ROLES as readonly string[]).includes(name) ? [name as Role] : [];
+    for (const role of mapped) roles.add(role);
   }
   return [...roles];
 }
 
+export function rolesFrom(payload: JWTPayload, config: Pick<AuthConfig, 'rolesClaim' | 'roleMap'>): Role[] {
+  return rolesFor(claimValuesFrom(payload, config.rolesClaim), config.roleMap);
+}
+
+/** The role map in force now; `config.roleMap` when none is given. */
+export type RoleMapSource = () => Promise<Readonly<Record<string, readonly Role[]>>>;
+
 /** Verifies bearer tokens against the JWKS of each configured issuer; keys are fetched and cached by jose. */
-export function createVerifier(config: AuthConfig) {
+export function createVerifier(config: AuthConfig, roleMap: RoleMapSource = () => Promise.resolve(config.roleMap)) {
   const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
   async function keySetFor(issuer: IssuerConfig) {
@@ -81,16 +94,15 @@ export function createVerifier(config: AuthConfig) {
     }
     const issuer = config.issuers.find((i) => i.issuer === claimedIssuer);
     if (!issuer) throw new AuthenticationError(`tokens from issuer ${JSON.stringify(claimedIssuer ?? null)} are not accepted here`);
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, await keySetFor(issuer), {
+      ({ payload } = await jwtVerify(token, await keySetFor(issuer), {
         issuer: issuer.issuer,
         audience: issuer.audience,
         algorithms: config.algorithms,
         clockTolerance: config.clockToleranceSeconds,
         requiredClaims: ['sub', 'exp'],
-      });
-      const name = [payload.name, payload.preferred_username, payload.email, payload.sub].find((v): v is string => typeof v === 'string')!;
-      return { subject: `${issuer.issuer}#${payload.sub!}`, name, roles: rolesFrom(payload, config) };
+      }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('the bearer token has expired: get a new one');
       if (error instanceof joseErrors.JWTClaimValidationFailed) throw new AuthenticationError(`the bearer token was refused: ${error.message}`);
@@ -98,6 +110,10 @@ export function createVerifier(config: AuthConfig) {
       if (error instanceof joseErrors.JOSEError) throw new AuthenticationError(`the bearer token was refused: ${error.code}`);
       throw error;
     }
+    const name = [payload.name, payload.preferred_username, payload.email, payload.sub].find((v): v is string => typeof v === 'string')!;
+    // The map is read only for tokens that verified: a flood of bad tokens costs the database nothing.
+    const claimValues = claimValuesFrom(payload, config.rolesClaim);
+    return { subject: `${issuer.issuer}#${payload.sub!}`, name, roles: rolesFor(claimValues, await roleMap()), claimValues };
   };
 }
 

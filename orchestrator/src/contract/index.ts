@@ -9,3 +9,4 @@ export * from './artifacts.ts';
 export type * from './plugins.ts';
 export * from './audit.ts';
 export * from './manifests.ts';
+export * from './role-mapping.ts';

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { RoleMappingSource } from './role-mapping.ts';
 import type { SecretBox } from './secrets.ts';
 
 export const ROLES = ['viewer', 'operator', 'engineer', 'admin', 'pod'] as const;
@@ -11,6 +12,11 @@ export interface Actor {
   subject: string;
   name: string;
   roles: Role[];
+  /**
+   * The values of the token's roles claim the roles were mapped from; absent for actors that do not
+   * come from a token. The role-mapping editor checks an admin does not map themselves out of admin.
+   */
+  claimValues?: string[];
   /** The request this actor made, for tracing audit records back to logs. */
   requestId?: string;
 }
@@ -31,4 +37,9 @@ export interface Services {
   secrets: SecretBox | undefined;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * The role mapping in force, cached. Absent in tests below the HTTP layer, which verify no tokens:
+   * there the mapping reads as AUTH_ROLE_MAP empty and the roles claim `roles`.
+   */
+  roleMapping?: RoleMappingSource;
 }

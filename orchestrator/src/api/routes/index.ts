@@ -7,6 +7,7 @@ import { manifestRoutes } from './manifests.ts';
 import { auditRoutes } from './audit.ts';
 import { pluginRoutes } from './plugins.ts';
 import { podRoutes } from './pods.ts';
+import { roleMappingRoutes } from './role-mapping.ts';
 import { systemRoutes } from './system.ts';
 
 let document: unknown;
@@ -20,6 +21,7 @@ export const routes: readonly Route[] = [
   ...podRoutes,
   ...systemRoutes,
   ...auditRoutes,
+  ...roleMappingRoutes,
   route({
     method: 'get',
     path: '/openapi.json',
