@@ -33,7 +33,7 @@ function refuse(problems: BundleProblem[]): never {
   const count = problems.length;
   throw new DomainError(
     'invalid',
-    `the bundle has ${count} problem${count === 1 ? '' : 's'}: nothing was changed. Fix every entry in errors and import again.`,
+    `the bundle has ${count} problem${count === 1 ? '' : 's'}: nothing was changed. Fix each problem listed and import again.`,
     problems.map(fromBundle),
   );
 }

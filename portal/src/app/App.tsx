@@ -6,6 +6,7 @@ import { AdapterPage } from './pages/AdapterPage.tsx';
 import { AdaptersPage } from './pages/AdaptersPage.tsx';
 import { ArtifactsPage } from './pages/ArtifactsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { ManifestsPage } from './pages/ManifestsPage.tsx';
 import { NewAdapterPage } from './pages/NewAdapterPage.tsx';
 import { PluginsPage } from './pages/PluginsPage.tsx';
 import { PodsPage } from './pages/PodsPage.tsx';
@@ -16,6 +17,7 @@ const NAV = [
   ['/artifacts', 'Artifacts'],
   ['/plugins', 'Plugins'],
   ['/pods', 'Pods'],
+  ['/manifests', 'Import / export'],
   ['/audit', 'Audit'],
 ] as const;
 
@@ -110,6 +112,8 @@ function Console({ user }: { user: { subject: string; name: string } }) {
           <PluginsPage />
         ) : pathname === '/pods' ? (
           <PodsPage />
+        ) : pathname === '/manifests' ? (
+          <ManifestsPage me={me.data} />
         ) : pathname === '/audit' ? (
           <AuditPage />
         ) : (

@@ -8,6 +8,7 @@ import { ago, fullTime } from '../format.ts';
 import { Link, useLocation, useTitle } from '../router.tsx';
 import { POLL_MS } from './AdaptersPage.tsx';
 import { ConfigEditor } from './adapter/ConfigEditor.tsx';
+import { ExportManifest } from './adapter/ExportManifest.tsx';
 import { Revisions } from './adapter/Revisions.tsx';
 import { SessionActions } from './adapter/SessionActions.tsx';
 
@@ -26,7 +27,10 @@ export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) 
       <p className="breadcrumb">
         <Link to="/adapters">Adapters</Link> / <span aria-current="page">{name}</span>
       </p>
-      <h1 id="adapter-title">{name}</h1>
+      <div className="page-head">
+        <h1 id="adapter-title">{name}</h1>
+        {adapter.data && <ExportManifest name={name} />}
+      </div>
       {search.get('created') === '1' && (
         <p role="status" className="banner ok">
           Created, disabled: no pod runs it until it is enabled.

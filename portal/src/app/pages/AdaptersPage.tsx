@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
 import { AdminBadge, StatusBadge } from '../components/StatusBadge.tsx';
 import { ago, fullTime } from '../format.ts';
 import { Link, navigate, useLocation, useTitle } from '../router.tsx';
+import { bundleUrl } from './ManifestsPage.tsx';
 
 const STATES = ['Active', 'Claiming', 'Error', 'Inactive'] as const;
 const MODES = [
@@ -33,6 +34,15 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
     limit: search.get('limit') ?? '50',
   };
   const [nameInput, setNameInput] = useState(filters.name);
+  // Adapters picked for "Export selected": kept across pages and refreshes, by name.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (names: readonly string[], on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      for (const name of names) if (on) next.add(name);
+      else next.delete(name);
+      return next;
+    });
   // Cursors of the pages before this one: "Previous" pops, "Next" pushes; any filter change starts over.
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
@@ -73,11 +83,22 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
     <section aria-labelledby="adapters-title">
       <div className="page-head">
         <h1 id="adapters-title">Adapters</h1>
-        {hasRole(me, 'engineer') && (
-          <Link to="/new-adapter" className="button primary">
-            New adapter
-          </Link>
-        )}
+        <div className="row-actions">
+          {selected.size > 0 ? (
+            <a className="button" href={bundleUrl([...selected].sort())} download>
+              Export selected ({selected.size}, zip)
+            </a>
+          ) : (
+            <button type="button" disabled title="Select adapters with the checkboxes first">
+              Export selected (zip)
+            </button>
+          )}
+          {hasRole(me, 'engineer') && (
+            <Link to="/new-adapter" className="button primary">
+              New adapter
+            </Link>
+          )}
+        </div>
       </div>
       <form className="filters" role="search" aria-label="Filter adapters" onSubmit={(e) => (e.preventDefault(), setFilter('name', nameInput.trim()))}>
         <div className="field">
@@ -165,6 +186,14 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
             <caption className="visually-hidden">Adapters{filtered ? ' matching the filters' : ''}, refreshed every two seconds</caption>
             <thead>
               <tr>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label="Select every adapter on this page"
+                    checked={adapters.data.items.every((a) => selected.has(a.name))}
+                    onChange={(e) => toggle(adapters.data.items.map((a) => a.name), e.target.checked)}
+                  />
+                </td>
                 <th scope="col">Name</th>
                 <th scope="col">Connector type</th>
                 <th scope="col">Mode</th>
@@ -177,6 +206,9 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
             <tbody>
               {adapters.data.items.map((a) => (
                 <tr key={a.id}>
+                  <td>
+                    <input type="checkbox" aria-label={`Select ${a.name}`} checked={selected.has(a.name)} onChange={(e) => toggle([a.name], e.target.checked)} />
+                  </td>
                   <th scope="row">
                     <Link to={`/adapters/${encodeURIComponent(a.name)}`}>{a.name}</Link>
                   </th>
@@ -205,7 +237,11 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
           <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
             Previous page
           </button>
-          <span>Page {cursors.length + 1}</span>
+          <span aria-live="polite">
+            Page {cursors.length + 1}
+            {/* Keyset pages before this one were full, so the range needs no total count. */}
+            {adapters.data?.items.length ? `, adapters ${cursors.length * Number(filters.limit) + 1}–${cursors.length * Number(filters.limit) + adapters.data.items.length}` : ''}
+          </span>
           <button type="button" disabled={!adapters.data?.nextCursor} onClick={() => setCursors((c) => [...c, adapters.data!.nextCursor!])}>
             Next page
           </button>
