@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, ApiError, loginUrl, onUnauthenticated, request, type Me, type SessionInfo } from './api.ts';
+import { api, ApiError, loginUrl, onUnauthenticated, request, type Me, type SessionInfo, hasRole } from './api.ts';
 import { ErrorState, LoadingState } from './components/States.tsx';
+import { AccessPage } from './pages/AccessPage.tsx';
 import { AdapterPage } from './pages/AdapterPage.tsx';
 import { AdaptersPage } from './pages/AdaptersPage.tsx';
 import { ArtifactsPage } from './pages/ArtifactsPage.tsx';
@@ -83,6 +84,11 @@ function Console({ user }: { user: { subject: string; name: string } }) {
               {label}
             </Link>
           ))}
+          {hasRole(me.data, 'admin') && (
+            <Link to="/access" aria-current={pathname === '/access' ? 'page' : undefined}>
+              Access
+            </Link>
+          )}
         </nav>
         <div className="user">
           <span>
@@ -114,6 +120,8 @@ function Console({ user }: { user: { subject: string; name: string } }) {
           <PodsPage />
         ) : pathname === '/manifests' ? (
           <ManifestsPage me={me.data} />
+        ) : pathname === '/access' ? (
+          <AccessPage me={me.data} />
         ) : pathname === '/audit' ? (
           <AuditPage />
         ) : (

@@ -240,9 +240,13 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
           <span aria-live="polite">
             Page {cursors.length + 1}
             {/* Keyset pages before this one were full, so the range needs no total count. */}
-            {adapters.data?.items.length ? `, adapters ${cursors.length * Number(filters.limit) + 1}–${cursors.length * Number(filters.limit) + adapters.data.items.length}` : ''}
+            {adapters.isPlaceholderData
+              ? ', loading…'
+              : adapters.data?.items.length
+                ? `, adapters ${cursors.length * Number(filters.limit) + 1}–${cursors.length * Number(filters.limit) + adapters.data.items.length}`
+                : ''}
           </span>
-          <button type="button" disabled={!adapters.data?.nextCursor} onClick={() => setCursors((c) => [...c, adapters.data!.nextCursor!])}>
+          <button type="button" disabled={!adapters.data?.nextCursor || adapters.isPlaceholderData} onClick={() => setCursors((c) => [...c, adapters.data!.nextCursor!])}>
             Next page
           </button>
         </nav>
