@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { openPostgres } from '@crosswire/orchestrator';
 import { loadPodConfig } from './config.ts';
+import { Registry } from 'prom-client';
 import { startManagementServer } from './observability/management.ts';
 import { builtinConnectors } from './connectors/index.ts';
 import { VERSION } from './version.ts';
@@ -14,6 +15,8 @@ const logger = pino({ name: 'adapter', level: process.env.LOG_LEVEL ?? 'info' })
 try {
   const config = loadPodConfig();
   const client = new OrchestratorClient(config.orchestratorUrl, config.podId, config.token);
+  // One registry for the management port's /metrics and everything that counts in this pod.
+  const metrics = new Registry();
   const routing = config.acceptorRouting;
   const acceptorRouting =
     routing.mode === 'podLabel'
@@ -36,9 +39,10 @@ try {
     }),
     logger,
     acceptorRouting,
+    metrics,
   });
   let registered = false;
-  const management = await startManagementServer(config.managementPort, () => registered);
+  const management = await startManagementServer(config.managementPort, () => registered, metrics);
   await worker.start();
   registered = true;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

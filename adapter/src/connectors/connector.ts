@@ -1,4 +1,5 @@
 import type { ActionKind, AdapterSpec, EventCategory, EventLevel } from '@crosswire/orchestrator/contract';
+import type { MessageKind } from '../observability/message-counts.ts';
 
 export interface ConnectorEvent {
   level: EventLevel;
@@ -23,6 +24,11 @@ export interface ConnectorContext {
   emit(event: ConnectorEvent): void;
   /** The connector's own view of its health: Active once the session is up, Error with a reason. */
   setState(state: 'Claiming' | 'Active' | 'Error', reason?: string): void;
+  /**
+   * Counts messages for the adapter's message counters (console, Prometheus): `in` and `out` for every
+   * message read or written, `rejected` for each one refused. Absent where nothing counts (some tests).
+   */
+  count?: (kind: MessageKind, n?: number) => void;
 }
 
 /** How a session ends decides what goes on the wire. */

@@ -13,6 +13,7 @@ import {
 import { PostgresMessageStore } from '../store/postgres-message-store.ts';
 import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from './connector.ts';
 import { fixApplication, type FixApplicationMode, type MessageCounters } from './fix-applications.ts';
+import { countingApplication } from './fix-counting.ts';
 import { missingDictionaryReason, standardDictionaryPath } from './fix-dictionaries.ts';
 import { resolveSecretRefs } from './secret-refs.ts';
 
@@ -76,7 +77,7 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
     const counters: MessageCounters = { received: 0, sent: 0 };
     const acceptor = new FixAcceptor(config, {
       storeFactory: storeFactory(deps, context),
-      application: fixApplication(config.application ?? 'pipeline', counters),
+      application: countingApplication(fixApplication(config.application ?? 'pipeline', counters), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary(config.sessions),
       artifacts: deps.artifacts,
@@ -122,7 +123,7 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
     };
     const initiator = new FixInitiator(config, {
       storeFactory: storeFactory(deps, context),
-      application,
+      application: countingApplication(application, context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary([config.session]),
       artifacts: deps.artifacts,

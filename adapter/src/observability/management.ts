@@ -3,10 +3,10 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The pod's management port: `/healthz` (the process runs), `/readyz` (registered with the
- * orchestrator), `/metrics` (Prometheus). Kept off the acceptor ports and the public network.
+ * orchestrator), `/metrics` (Prometheus: `registry`, where the worker and connectors count). Kept off the
+ * acceptor ports and the public network.
  */
-export async function startManagementServer(port: number, isReady: () => boolean): Promise<Server> {
-  const registry = new Registry();
+export async function startManagementServer(port: number, isReady: () => boolean, registry = new Registry()): Promise<Server> {
   collectDefaultMetrics({ register: registry, prefix: 'crosswire_adapter_' });
   const server = createServer((req, res) => {
     const respond = (status: number, body: string, type = 'text/plain') => res.writeHead(status, { 'content-type': type }).end(body);

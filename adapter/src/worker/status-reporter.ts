@@ -1,15 +1,17 @@
 import type { LeaseRef } from '@crosswire/orchestrator/contract';
 import type { Logger } from 'pino';
 import type { ConnectorEvent } from '../connectors/connector.ts';
+import type { MessageCounts } from '../observability/message-counts.ts';
 import type { OrchestratorClient } from './orchestrator-client.ts';
 
 const MAX_BUFFERED_EVENTS = 1_000;
 const MAX_EVENTS_PER_REPORT = 100;
+const MAX_MINUTES_PER_REPORT = 60;
 
 /**
  * Batches a session's state and events into status reports, so a chatty connector costs one request per
  * flush interval, and a stuck orchestrator costs bounded memory (the oldest events are dropped, and
- * counted).
+ * counted). Message counts ride along, at most once per `countsIntervalMs` however busy the adapter is.
  */
 export class StatusReporter {
   #state: 'Claiming' | 'Active' | 'Error' = 'Claiming';
@@ -20,14 +22,25 @@ export class StatusReporter {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  #countsTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: OrchestratorClient,
     private readonly lease: LeaseRef,
     private readonly logger: Logger,
     private readonly intervalMs = 250,
+    private readonly counts?: MessageCounts,
+    countsIntervalMs = 1_000,
   ) {
     this.#schedule();
+    if (counts) {
+      this.#countsTimer = setInterval(() => {
+        if (!counts.hasPending) return;
+        this.#dirty = true;
+        this.#schedule();
+      }, countsIntervalMs);
+      this.#countsTimer.unref();
+    }
   }
 
   setState(state: 'Claiming' | 'Active' | 'Error', reason?: string): void {
@@ -61,6 +74,7 @@ export class StatusReporter {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#countsTimer);
   }
 
   #schedule(): void {
@@ -77,13 +91,21 @@ export class StatusReporter {
       events.unshift({ level: 'warning', category: 'system', message: `${this.#dropped} events were dropped while the orchestrator was unreachable` });
       this.#dropped = 0;
     }
-    this.#dirty = this.#events.length > 0;
+    const counters = this.counts?.take(MAX_MINUTES_PER_REPORT) ?? [];
+    this.#dirty = this.#events.length > 0 || (this.counts?.hasPending ?? false);
     try {
-      await this.client.report({ lease: this.lease, state: this.#state, ...(this.#reason ? { reason: this.#reason } : {}), events });
+      await this.client.report({
+        lease: this.lease,
+        state: this.#state,
+        ...(this.#reason ? { reason: this.#reason } : {}),
+        events,
+        ...(counters.length > 0 ? { counters } : {}),
+      });
       return true;
     } catch (error) {
       // Put them back and try on the next flush; the lease keeper decides whether the session lives.
       this.#events.unshift(...events.slice(0, MAX_BUFFERED_EVENTS - this.#events.length));
+      this.counts?.restore(counters);
       this.#dirty = true;
       this.logger.debug({ err: error }, 'status report failed; will retry');
       if (!this.#closed) this.#schedule();

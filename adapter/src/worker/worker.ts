@@ -5,6 +5,9 @@ import { noAcceptorRouting, type AcceptorRouting } from '../kubernetes/acceptor-
 import { LeaseKeeper } from './lease-keeper.ts';
 import { LeaseLostError, type OrchestratorClient } from './orchestrator-client.ts';
 import { StatusReporter } from './status-reporter.ts';
+import type { Registry } from 'prom-client';
+import { MessageCounts } from '../observability/message-counts.ts';
+import { MessageMetrics } from '../observability/message-metrics.ts';
 
 export interface WorkerOptions {
   podId: string;
@@ -19,6 +22,8 @@ export interface WorkerOptions {
   fenceMarginMs?: number;
   /** Points acceptor Services at this pod while it listens on their ports (Kubernetes); none by default. */
   acceptorRouting?: AcceptorRouting;
+  /** The pod's /metrics registry: each adapter's messages in, out and rejected are counted there too. */
+  metrics?: Registry;
 }
 
 /** One adapter this pod runs under a lease. */
@@ -28,6 +33,8 @@ interface Session {
   revision: number;
   keeper: LeaseKeeper;
   reporter: StatusReporter;
+  /** Messages the connector counted, reported with the status (kept across reloads of the same lease). */
+  counts: MessageCounts;
   connector: RunningConnector | undefined;
   /** Set while stopping, so heartbeats do not act on it twice. */
   ending: boolean;
@@ -46,9 +53,11 @@ export class Worker {
   #draining = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  readonly #messageMetrics: MessageMetrics | undefined;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
+    this.#messageMetrics = options.metrics && new MessageMetrics(options.metrics);
   }
 
   get held(): Array<{ adapterId: string; name: string; epoch: number }> {
@@ -128,12 +137,14 @@ export class Worker {
       return;
     }
     const lease: LeaseRef = { adapterId, slot: assignment.slot, epoch: assignment.epoch };
-    const reporter = new StatusReporter(this.#options.client, lease, this.#options.logger);
+    const counts = new MessageCounts(this.#messageMetrics?.forAdapter(assignment.name));
+    const reporter = new StatusReporter(this.#options.client, lease, this.#options.logger, undefined, counts);
     const session: Session = {
       lease,
       name: assignment.name,
       revision: assignment.revision,
       reporter,
+      counts,
       connector: undefined,
       ending: false,
       keeper: new LeaseKeeper({
@@ -162,6 +173,7 @@ export class Worker {
           spec: assignment.spec,
           emit: (event: ConnectorEvent) => session.reporter.emit(event),
           setState: (state, reason) => session.reporter.setState(state, reason),
+          count: (kind, n) => session.counts.add(kind, n),
         });
         if (session.ending) {
           await session.connector.stop('logout');

@@ -1,0 +1,121 @@
+// Message counters end to end: a FIX counterparty trades with an acceptor adapter run by a real worker;
+// the pod counts what goes in, out and is rejected, reports it with its status, and the orchestrator
+// (on PostgreSQL) answers the console's counters query. The pod's /metrics shows the same.
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { specs, startStack, type TestStack } from '../../orchestrator/test/support/stack.ts';
+import { freePort, until } from '../../orchestrator/test/support/waiting.ts';
+import { builtinConnectors } from '../src/connectors/index.ts';
+import { encodeMessage } from '../src/fix/codec/encoder.ts';
+import { formatUtcTimestamp } from '../src/fix/codec/utc-timestamp.ts';
+import type { FixField } from '../src/fix/index.ts';
+import { startManagementServer } from '../src/observability/management.ts';
+import { staticToken } from '../src/worker/credentials.ts';
+import { OrchestratorClient } from '../src/worker/orchestrator-client.ts';
+import { Worker } from '../src/worker/worker.ts';
+import { RawClient } from './fix/raw-client.ts';
+
+const ORDERS = 25;
+const order = (id: string, side = '1'): FixField[] => [
+  [11, id],
+  [21, '1'],
+  [55, 'VOD.L'],
+  [54, side],
+  [60, formatUtcTimestamp(Date.now())],
+  [38, '100'],
+  [40, '2'],
+  [44, '101.5'],
+];
+type Totals = { in: number; out: number; rejected: number };
+
+describe('message counters from a FIX acceptor to the orchestrator', () => {
+  let stack: TestStack;
+  let worker: Worker;
+  let management: Server;
+  let secretsDir: string;
+  let port: number;
+
+  beforeAll(async () => {
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '3000' });
+    port = await freePort();
+    const spec = specs.fixAcceptor('counted-venue', port);
+    const config = { ...spec.connector.config, listen: { host: '127.0.0.1', port }, application: 'fill' };
+    expect((await stack.call('engineer', 'POST', '/adapters', { ...spec, connector: { ...spec.connector, config } })).status).toBe(201);
+
+    const metrics = new Registry();
+    management = await startManagementServer(0, () => true, metrics);
+    secretsDir = await mkdtemp(join(tmpdir(), 'crosswire-counters-'));
+    const token = await stack.issuer.mint({ sub: 'pod-c-credential', roles: ['pod'] });
+    const client = new OrchestratorClient(stack.orchestrator.url, 'pod-c', staticToken(token), 2_000);
+    worker = new Worker({
+      podId: 'pod-c',
+      version: 'test',
+      capacity: 2,
+      client,
+      connectors: builtinConnectors({ db: stack.database.db, artifacts: (name) => client.artifact(name), secretsDir }),
+      logger: pino({ level: 'silent' }),
+      metrics,
+    });
+    await worker.start();
+    await stack.call('operator', 'POST', '/adapters/counted-venue/enable');
+    await until('the acceptor to be Active', async () => (await stack.call('viewer', 'GET', '/adapters/counted-venue')).body.status.state === 'Active', 15_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.shutdown();
+    management?.close();
+    await stack?.stop();
+    if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
+  });
+
+  it('counts every order in, every fill out, and a refused order and a garbled message as rejected', async () => {
+    const counterparty = await RawClient.open(port, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
+    try {
+      counterparty.logon(30);
+      await until('the logon answer', () => counterparty.received.some((m) => m.msgType === 'A'));
+      for (let i = 0; i < ORDERS; i++) counterparty.send('D', order(`o-${i}`));
+      await until(`${ORDERS} fills`, () => counterparty.received.filter((m) => m.msgType === '8').length >= ORDERS);
+
+      // An order with a Side that does not exist is refused by the session; one with a wrong CheckSum is garbled.
+      counterparty.send('D', order('bad-side', 'Z'));
+      await until('the reject', () => counterparty.received.some((m) => m.msgType === '3' || m.msgType === 'j'));
+      const bad = encodeMessage(
+        { beginString: 'FIX.4.4', msgType: 'D', senderCompId: 'CLIENT1', targetCompId: 'CROSSWIRE', msgSeqNum: counterparty.seq++, sendingTime: formatUtcTimestamp(Date.now()) },
+        order('garbled'),
+      ).toString('latin1');
+      const checksumAt = bad.lastIndexOf('10=');
+      counterparty.write(bad.slice(0, checksumAt) + (bad.slice(checksumAt) === '10=000\x01' ? '10=001\x01' : '10=000\x01'));
+
+      const totals = await until(
+        'the counts to reach the orchestrator',
+        async () => {
+          const read = await stack.call('viewer', 'GET', '/adapters/counted-venue/counters?minutes=5');
+          const t = read.body.totals as Totals;
+          return t.in >= ORDERS + 3 && t.rejected >= 2 ? t : undefined;
+        },
+        15_000,
+        200,
+      );
+      // Logon, the orders, the refused one and the garbled one in; the logon answer, the fills and the reject out.
+      expect(totals.in).toBeGreaterThanOrEqual(ORDERS + 3);
+      expect(totals.out).toBeGreaterThanOrEqual(ORDERS + 2);
+      expect(totals.rejected).toBe(2);
+      // The session is still up: a garbled message after logon is skipped, not fatal.
+      expect(counterparty.closed).toBe(false);
+
+      const text = await (await fetch(`http://127.0.0.1:${(management.address() as AddressInfo).port}/metrics`)).text();
+      const series = (name: string) => Number(new RegExp(`^${name}\\{adapter="counted-venue"\\} (\\d+)`, 'm').exec(text)?.[1]);
+      expect(series('crosswire_adapter_messages_received_total')).toBeGreaterThanOrEqual(totals.in);
+      expect(series('crosswire_adapter_messages_sent_total')).toBeGreaterThanOrEqual(totals.out);
+      expect(series('crosswire_adapter_messages_rejected_total')).toBe(2);
+    } finally {
+      counterparty.socket.destroy();
+    }
+  }, 60_000);
+});
