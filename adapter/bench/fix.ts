@@ -13,6 +13,7 @@
  *      on DATABASE_URL's server, or postgres://postgres@127.0.0.1:5432, dropped at the end).
  *
  * Rows whose peer is missing (QuickFIX C++ not built, PostgreSQL not reachable) say so and are skipped.
+ * `--only=postgres` runs the PostgreSQL row alone (for work on the store).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +46,9 @@ const settings = {
   postgres: { throughputCount: 1_000, window: 100, seconds: 0.4, drainMs: 15_000 },
   watchdogSeconds: 170,
 };
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (only !== undefined && only !== 'postgres') throw new Error(`--only=${only}: the only row that runs alone is 'postgres'`);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIX_PEER = join(here, 'fix-peer.ts');
@@ -253,15 +257,51 @@ async function main(): Promise<void> {
   }, settings.watchdogSeconds * 1000);
   watchdog.unref();
 
+  const rows: Row[] = [];
+  const quickfix = only === undefined && quickfixPeersBuilt('bench');
+  const codec = only === undefined ? await otherRows(rows, quickfix) : [];
+  log('FIX bench: PostgreSQL store');
+  rows.push(await postgresRow());
+
+  const { rate, seconds } = settings.latency;
+  const { count, window } = settings.throughput;
+  if (codec.length > 0) {
+    console.log('');
+    console.log('FIX codec (same FIX 4.4 NewOrderSingle and ExecutionReport, best of repeated rounds):');
+    console.log('');
+    console.log(
+      markdownTable(
+        ['measure', 'ours', 'jspurefix', 'ours ÷ jspurefix'],
+        codec.map((c) => [c.name, formatRate(c.ours), formatRate(c.jspurefix), `${(c.ours / c.jspurefix).toFixed(2)}×`]),
+      ),
+    );
+  }
+  console.log('');
+  console.log(`FIX order → execution report round trips (FIX 4.4, loopback; throughput: ${formatRate(count)} orders, at most ${window} unanswered; latency: ${formatRate(rate)} orders/s for ${seconds} s):`);
+  console.log('');
+  console.log(report(rows));
+  console.log('');
+  for (const row of rows) if (row.note) console.log(`- ${row.path}: ${row.note}`);
+  if (only === undefined && !quickfix) console.log('- QuickFIX C++ rows skipped: run `bash adapter/interop/build.sh` (needs libquickfix-dev)');
+  const pg = rows.find((r) => r.path.includes('PostgreSQL'));
+  if (pg?.latency) console.log(`- p99 at ${formatRate(rate)} orders/s with the store in PostgreSQL: ${formatMs(pg.latency.p99)} ms (target: below 2 ms)`);
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
+  console.log(
+    `- Machine: ${machine}. ÷ QuickFIX C++: round trips/s over the QuickFIX C++ acceptor driven the same way (the QuickFIX C++ initiator row for the last one). ` +
+      'Stores: ours and jspurefix in memory, QuickFIX C++ FileStore.',
+  );
+  console.log(`Total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+/** Every row but the PostgreSQL one; returns the codec rates. */
+async function otherRows(rows: Row[], quickfix: boolean): Promise<Awaited<ReturnType<typeof codecRates>>> {
   log('FIX bench: codec');
   const codec = await codecRates(settings.codecMsPerCase);
 
-  const rows: Row[] = [];
   const QF_ACCEPTOR = 'QuickFIX C++ acceptor';
   const QF_QF = 'QuickFIX C++ initiator → QuickFIX C++ acceptor';
   log('FIX bench: round trips');
   rows.push(await viaRawClient('Node TCP echo (floor)', 'echo'));
-  const quickfix = quickfixPeersBuilt('bench');
   if (quickfix) rows.push(await quickfixAcceptorRow(QF_ACCEPTOR, 'raw FIX client', (port) => RawFixClient.connect(port, { sender: 'BENCH', target: 'QFACC', logon: true }), 'BENCH'));
   rows.push(await viaRawClient('our FixAcceptor', 'own', QF_ACCEPTOR));
   rows.push(await viaRawClient('jspurefix acceptor', 'jspurefix', QF_ACCEPTOR));
@@ -291,35 +331,7 @@ async function main(): Promise<void> {
       await stopPeer(peer);
     }
   }
-  log('FIX bench: PostgreSQL store');
-  rows.push(await postgresRow());
-
-  const { rate, seconds } = settings.latency;
-  const { count, window } = settings.throughput;
-  console.log('');
-  console.log('FIX codec (same FIX 4.4 NewOrderSingle and ExecutionReport, best of repeated rounds):');
-  console.log('');
-  console.log(
-    markdownTable(
-      ['measure', 'ours', 'jspurefix', 'ours ÷ jspurefix'],
-      codec.map((c) => [c.name, formatRate(c.ours), formatRate(c.jspurefix), `${(c.ours / c.jspurefix).toFixed(2)}×`]),
-    ),
-  );
-  console.log('');
-  console.log(`FIX order → execution report round trips (FIX 4.4, loopback; throughput: ${formatRate(count)} orders, at most ${window} unanswered; latency: ${formatRate(rate)} orders/s for ${seconds} s):`);
-  console.log('');
-  console.log(report(rows));
-  console.log('');
-  for (const row of rows) if (row.note) console.log(`- ${row.path}: ${row.note}`);
-  if (!quickfix) console.log('- QuickFIX C++ rows skipped: run `bash adapter/interop/build.sh` (needs libquickfix-dev)');
-  const pg = rows.find((r) => r.path.includes('PostgreSQL'));
-  if (pg?.latency) console.log(`- p99 at ${formatRate(rate)} orders/s with the store in PostgreSQL: ${formatMs(pg.latency.p99)} ms (target: below 2 ms)`);
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
-  console.log(
-    `- Machine: ${machine}. ÷ QuickFIX C++: round trips/s over the QuickFIX C++ acceptor driven the same way (the QuickFIX C++ initiator row for the last one). ` +
-      'Stores: ours and jspurefix in memory, QuickFIX C++ FileStore.',
-  );
-  console.log(`Total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  return codec;
 }
 
 function cleanUp(): void {

@@ -5,27 +5,218 @@ import { StoreFencedError, type MessageStore, type SessionKey, type StoreSnapsho
 /** SQLSTATE raised by the database's lease check (migration 002). */
 const FENCED = 'CW001';
 
+/** Messages per statement: keeps the parameter list (two per message) far below PostgreSQL's 65,535. */
+const MAX_BATCH = 1000;
+
 export const sessionKeyText = (key: SessionKey) => `${key.beginString}:${key.senderCompId}->${key.targetCompId}`;
 
 function isFenced(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === FENCED;
 }
 
+type Write =
+  | { kind: 'sent'; seqNum: number; message: Buffer | null }
+  | { kind: 'sender'; seqNum: number }
+  | { kind: 'target'; seqNum: number };
+
+interface PendingWrite {
+  write: Write;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface Batch {
+  /** Position in the call order; a failure poisons every batch queued up to then. */
+  id: number;
+  writes: PendingWrite[];
+  /** Messages stored by this batch (for the size cap). */
+  messages: number;
+}
+
 /**
  * The FIX message store in PostgreSQL, shared by every pod that may ever hold the adapter, so a new
  * holder continues the same sequence numbers. Every write is stamped with the lease epoch and checked by
  * the database itself; a refused write throws `StoreFencedError` and the session stops without sending.
- * Each write is a single statement: one round trip, atomic without a transaction.
+ *
+ * Group commit: calls run one at a time in the order they were made. Writes (sent messages, sequence
+ * number advances) made while an earlier call is still in flight are gathered into one batch, written
+ * by one statement — one round trip, one commit, atomic — when their turn comes; each caller's promise
+ * settles when its batch commits. A session sending thousands of messages a second thus pays one
+ * commit per batch instead of two per order, and the order of its calls is the order of the commits.
+ * A batch that fails fails every write queued behind it as well: nothing made after a refused write is
+ * ever stored, so the store never holds a message beyond a hole.
  */
 export class PostgresMessageStore implements MessageStore {
   readonly #db: Database;
   readonly #lease: LeaseIdentity;
   readonly #key: string;
+  /** The last call queued; the next one starts when it settles. */
+  #tail: Promise<unknown> = Promise.resolve();
+  /** The batch still taking writes: queued, not started. */
+  #open: Batch | undefined;
+  #calls = 0;
+  /** Batches with an id up to this one fail with `#failure` without running. */
+  #poisonedThrough = 0;
+  #failure: unknown;
 
   constructor(db: Database, lease: LeaseIdentity, session: SessionKey) {
     this.#db = db;
     this.#lease = lease;
     this.#key = sessionKeyText(session);
+  }
+
+  async load(): Promise<StoreSnapshot> {
+    return this.#serially(async () => {
+      // First use of a session by any holder creates its row (and proves the lease is live).
+      await this.#write(
+        `INSERT INTO fix_sessions (adapter_id, session_key, slot, epoch, next_sender_seq, next_target_seq)
+         VALUES ($1, $2, $3, $4, 1, 1) ON CONFLICT (adapter_id, session_key) DO UPDATE SET slot = $3, epoch = $4`,
+        [],
+      );
+      const { rows } = await this.#db.query<{ next_sender_seq: number; next_target_seq: number; creation_time: Date | string }>(
+        'SELECT next_sender_seq, next_target_seq, creation_time FROM fix_sessions WHERE adapter_id = $1 AND session_key = $2',
+        [this.#lease.adapterId, this.#key],
+      );
+      const row = rows[0]!;
+      return { nextSenderSeqNum: row.next_sender_seq, nextTargetSeqNum: row.next_target_seq, creationTime: new Date(row.creation_time) };
+    });
+  }
+
+  saveSent(seqNum: number, message: Buffer | null): Promise<void> {
+    return this.#enqueue({ kind: 'sent', seqNum, message });
+  }
+
+  setNextSenderSeqNum(seqNum: number): Promise<void> {
+    return this.#enqueue({ kind: 'sender', seqNum });
+  }
+
+  setNextTargetSeqNum(seqNum: number): Promise<void> {
+    return this.#enqueue({ kind: 'target', seqNum });
+  }
+
+  getSent(begin: number, end: number): Promise<StoredMessage[]> {
+    // Queued like the writes, so a resend sees every message sent before it was asked for.
+    return this.#serially(async () => {
+      const { rows } = await this.#db.query<{ seq: number; message: Uint8Array }>(
+        'SELECT seq, message FROM fix_messages WHERE adapter_id = $1 AND session_key = $2 AND seq BETWEEN $3 AND $4 ORDER BY seq',
+        [this.#lease.adapterId, this.#key, begin, end],
+      );
+      return rows.map((r) => ({ seqNum: r.seq, message: Buffer.from(r.message) }));
+    });
+  }
+
+  reset(): Promise<void> {
+    const id = this.#nextId();
+    return this.#serially(async () => {
+      this.#throwIfPoisoned(id);
+      // Deleting is not caught by the row trigger, so the lease is checked explicitly in the same statement.
+      await this.#guarded(() =>
+        this.#write(
+          `WITH live AS (SELECT crosswire_assert_live_lease($1, $3, $4)),
+                dropped AS (DELETE FROM fix_messages WHERE adapter_id = $1 AND session_key = $2 AND EXISTS (SELECT 1 FROM live))
+           UPDATE fix_sessions SET next_sender_seq = 1, next_target_seq = 1, creation_time = now(), slot = $3, epoch = $4, updated_at = now()
+            WHERE adapter_id = $1 AND session_key = $2 AND EXISTS (SELECT 1 FROM live)`,
+          [],
+        ),
+      );
+    });
+  }
+
+  // -----------------------------------------------------------------------------------------------
+
+  #nextId(): number {
+    this.#open = undefined;
+    return ++this.#calls;
+  }
+
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    this.#open = undefined;
+    const run = this.#tail.then(work);
+    this.#tail = run.then(noop, noop);
+    return run;
+  }
+
+  #enqueue(write: Write): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let batch = this.#open;
+      if (batch === undefined || (write.kind === 'sent' && write.message !== null && batch.messages >= MAX_BATCH)) {
+        const opened: Batch = { id: ++this.#calls, writes: [], messages: 0 };
+        batch = opened;
+        this.#open = opened;
+        const run = this.#tail.then(() => this.#commit(opened));
+        this.#tail = run.then(noop, noop);
+      }
+      batch.writes.push({ write, resolve, reject });
+      if (write.kind === 'sent' && write.message !== null) batch.messages++;
+    });
+  }
+
+  async #commit(batch: Batch): Promise<void> {
+    // From here on, writes go to the next batch.
+    if (this.#open === batch) this.#open = undefined;
+    try {
+      this.#throwIfPoisoned(batch.id);
+      await this.#guarded(() => this.#writeBatch(batch.writes));
+    } catch (error) {
+      for (const pending of batch.writes) pending.reject(error);
+      return;
+    }
+    for (const pending of batch.writes) pending.resolve();
+  }
+
+  /** One statement for the whole batch: the last sender and target values win, every message is kept. */
+  async #writeBatch(writes: PendingWrite[]): Promise<void> {
+    let sender: number | null = null;
+    let target: number | null = null;
+    const messages = new Map<number, Buffer>();
+    for (const { write } of writes) {
+      if (write.kind === 'target') target = write.seqNum;
+      else if (write.kind === 'sender') sender = write.seqNum;
+      else {
+        sender = write.seqNum + 1;
+        if (write.message !== null) messages.set(write.seqNum, write.message);
+      }
+    }
+    const update = `UPDATE fix_sessions SET next_sender_seq = COALESCE($5::integer, next_sender_seq),
+        next_target_seq = COALESCE($6::integer, next_target_seq), slot = $3, epoch = $4, updated_at = now()
+      WHERE adapter_id = $1 AND session_key = $2`;
+    if (messages.size === 0) {
+      await this.#write(update, [sender, target]);
+      return;
+    }
+    const params: unknown[] = [sender, target];
+    const rows: string[] = [];
+    for (const [seqNum, message] of messages) {
+      params.push(seqNum, message);
+      rows.push(`($${params.length + 3}::integer, $${params.length + 4}::bytea)`);
+    }
+    // One statement: the session row and every message row are fenced by their triggers, and a refusal
+    // of any of them refuses the lot.
+    await this.#write(
+      `WITH advanced AS (${update} RETURNING adapter_id)
+       INSERT INTO fix_messages (adapter_id, session_key, seq, slot, epoch, message)
+       SELECT $1, $2, m.seq, $3, $4, m.message FROM advanced, (VALUES ${rows.join(', ')}) AS m (seq, message)
+       ON CONFLICT (adapter_id, session_key, seq) DO UPDATE SET message = EXCLUDED.message, slot = $3, epoch = $4`,
+      params,
+    );
+  }
+
+  #throwIfPoisoned(id: number): void {
+    if (id <= this.#poisonedThrough) throw this.#failure;
+  }
+
+  /** Runs a write; if it fails, every write queued so far fails with it (see the class comment). */
+  async #guarded(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (this.#calls > this.#poisonedThrough) {
+        this.#poisonedThrough = this.#calls;
+        this.#failure = error;
+      }
+      this.#open = undefined;
+      throw error;
+    }
   }
 
   async #write(sql: string, params: unknown[]): Promise<number> {
@@ -36,72 +227,6 @@ export class PostgresMessageStore implements MessageStore {
       throw error;
     }
   }
-
-  async load(): Promise<StoreSnapshot> {
-    // First use of a session by any holder creates its row (and proves the lease is live).
-    await this.#write(
-      `INSERT INTO fix_sessions (adapter_id, session_key, slot, epoch, next_sender_seq, next_target_seq)
-       VALUES ($1, $2, $3, $4, 1, 1) ON CONFLICT (adapter_id, session_key) DO UPDATE SET slot = $3, epoch = $4`,
-      [],
-    );
-    const { rows } = await this.#db.query<{ next_sender_seq: number; next_target_seq: number; creation_time: Date | string }>(
-      'SELECT next_sender_seq, next_target_seq, creation_time FROM fix_sessions WHERE adapter_id = $1 AND session_key = $2',
-      [this.#lease.adapterId, this.#key],
-    );
-    const row = rows[0]!;
-    return { nextSenderSeqNum: row.next_sender_seq, nextTargetSeqNum: row.next_target_seq, creationTime: new Date(row.creation_time) };
-  }
-
-  async saveSent(seqNum: number, message: Buffer | null): Promise<void> {
-    if (message === null) {
-      await this.#setSender(seqNum + 1);
-      return;
-    }
-    await this.#write(
-      `WITH advanced AS (
-         UPDATE fix_sessions SET next_sender_seq = $5 + 1, slot = $3, epoch = $4, updated_at = now()
-          WHERE adapter_id = $1 AND session_key = $2 RETURNING adapter_id)
-       INSERT INTO fix_messages (adapter_id, session_key, seq, slot, epoch, message)
-       SELECT $1, $2, $5, $3, $4, $6 FROM advanced
-       ON CONFLICT (adapter_id, session_key, seq) DO UPDATE SET message = EXCLUDED.message, slot = $3, epoch = $4`,
-      [seqNum, message],
-    );
-  }
-
-  setNextSenderSeqNum(seqNum: number): Promise<void> {
-    return this.#setSender(seqNum);
-  }
-
-  async #setSender(seqNum: number): Promise<void> {
-    await this.#write(
-      'UPDATE fix_sessions SET next_sender_seq = $5, slot = $3, epoch = $4, updated_at = now() WHERE adapter_id = $1 AND session_key = $2',
-      [seqNum],
-    );
-  }
-
-  async setNextTargetSeqNum(seqNum: number): Promise<void> {
-    await this.#write(
-      'UPDATE fix_sessions SET next_target_seq = $5, slot = $3, epoch = $4, updated_at = now() WHERE adapter_id = $1 AND session_key = $2',
-      [seqNum],
-    );
-  }
-
-  async getSent(begin: number, end: number): Promise<StoredMessage[]> {
-    const { rows } = await this.#db.query<{ seq: number; message: Uint8Array }>(
-      'SELECT seq, message FROM fix_messages WHERE adapter_id = $1 AND session_key = $2 AND seq BETWEEN $3 AND $4 ORDER BY seq',
-      [this.#lease.adapterId, this.#key, begin, end],
-    );
-    return rows.map((r) => ({ seqNum: r.seq, message: Buffer.from(r.message) }));
-  }
-
-  async reset(): Promise<void> {
-    // Deleting is not caught by the row trigger, so the lease is checked explicitly in the same statement.
-    await this.#write(
-      `WITH live AS (SELECT crosswire_assert_live_lease($1, $3, $4)),
-            dropped AS (DELETE FROM fix_messages WHERE adapter_id = $1 AND session_key = $2 AND EXISTS (SELECT 1 FROM live))
-       UPDATE fix_sessions SET next_sender_seq = 1, next_target_seq = 1, creation_time = now(), slot = $3, epoch = $4, updated_at = now()
-        WHERE adapter_id = $1 AND session_key = $2 AND EXISTS (SELECT 1 FROM live)`,
-      [],
-    );
-  }
 }
+
+function noop(): void {}

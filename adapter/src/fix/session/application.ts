@@ -14,10 +14,19 @@ export interface SessionHandle {
   readonly id: SessionId;
   readonly isLoggedOn: boolean;
   /**
-   * Sends an application message with a fresh header. Resolves true once it is stored and written to
-   * the connection; false when the session is not logged on (nothing is stored or sent then).
+   * Sends an application message with a fresh header. Resolves true once the message has its sequence
+   * number and its store write is queued: it goes on the wire, in sequence order, as soon as that write
+   * commits, and everything the session stores afterwards (the advance past the message being handled,
+   * when sent from `onMessage`) commits with it or after it. If the store refuses the write, the
+   * session halts and none of it is sent. False when the session is not logged on (nothing is stored
+   * or sent then). Use `flush` to wait until it is stored.
    */
   send(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>): Promise<boolean>;
+  /**
+   * Resolves true once every message sent so far is in the store (so it is on the wire, or will be
+   * resent when the counterparty asks); false when the store refused a write and the session halted.
+   */
+  flush(): Promise<boolean>;
 }
 
 export interface FixApplication {

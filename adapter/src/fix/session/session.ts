@@ -9,9 +9,12 @@
  * Where this engine differs it says why below.
  *
  * Concurrency: incoming messages and ticks are processed strictly one after another. Outgoing
- * messages take a separate lock, so that an application may send from inside onMessage (an echo)
- * without waiting for its own message to finish processing. Every store write completes before the
- * bytes are handed to the connection; a failed write stops the session without sending anything.
+ * messages are pipelined: a message gets its sequence number and its store write is queued at once,
+ * and its bytes are handed to the connection when that write has committed, always in sequence-number
+ * order. The inbound sequence number advance is queued the same way, behind the writes of any reply
+ * the application sent while handling the message, so the store (which may commit several queued
+ * writes at once) never records a message as processed without its reply. No byte goes on the wire
+ * before its store write committed; a failed write stops the session without sending anything more.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { encodeMessage } from '../codec/encoder.ts';
@@ -83,6 +86,19 @@ const ROUTE_REVERSAL: readonly (readonly [number, number])[] = [
 
 const FAILED = Symbol('store call failed');
 
+/** A message with its sequence number, waiting for its store write before it goes on the wire. */
+interface Outgoing {
+  seqNum: number;
+  msgType: string;
+  bytes: Buffer;
+  /** Logon, Logout, ResendRequest and SequenceReset go out before logon completes too. */
+  alwaysSent: boolean;
+  stored: boolean;
+  write: Promise<void>;
+  /** Told whether the bytes went out; only the session's own messages wait for that. */
+  settle: ((written: boolean) => void) | undefined;
+}
+
 interface ResendRange {
   begin: number;
   /** Last sequence number asked for in the current request (a chunk, or the whole gap). */
@@ -121,7 +137,12 @@ export class Session {
   private fenced = false;
   private started = false;
   private incoming: Promise<void> = Promise.resolve();
-  private outgoing: Promise<unknown> = Promise.resolve();
+  /** Messages in sequence order whose bytes have not gone out yet. */
+  private outgoing: Outgoing[] = [];
+  /** While a resend is answered, newer messages are held back (see nextResendRequest). */
+  private holdAbove = Number.POSITIVE_INFINITY;
+  private drainWaiters: (() => void)[] = [];
+  private readonly onStoreError = (error: unknown): void => this.storeFailed(error);
 
   constructor(options: SessionOptions) {
     this.settings = options.settings;
@@ -145,6 +166,7 @@ export class Session {
         return isLoggedOn();
       },
       send: (msgType, body, header) => this.sendApplication(msgType, body, header),
+      flush: () => this.whenStored(),
     };
   }
 
@@ -252,6 +274,10 @@ export class Session {
     this.sentLogon = false;
     this.queue.clear();
     link?.disconnect(reason, false);
+    const dropped = this.outgoing;
+    this.outgoing = [];
+    for (const entry of dropped) entry.settle?.(false);
+    this.wakeDrainWaiters();
   }
 
   /** Operator action: both sequence numbers back to 1. */
@@ -303,7 +329,7 @@ export class Session {
       } else {
         this.event('warn', 'message', `Incorrect BeginString ${beginString ?? ''}`);
         await this.generateLogout('Incorrect BeginString');
-        await this.incrementTarget();
+        this.incrementTarget();
       }
       if (!queued) await this.nextQueued();
       return;
@@ -407,7 +433,7 @@ export class Session {
     if (seqNum > this.nextTarget && !resetFlag) {
       await this.doTargetTooHigh(logon);
     } else {
-      await this.incrementTarget();
+      this.incrementTarget();
       await this.nextQueued();
     }
     if (this.isLoggedOn) {
@@ -433,13 +459,13 @@ export class Session {
 
   private async nextHeartbeat(message: FixMessage): Promise<void> {
     if (!(await this.verify(message, true, true))) return;
-    await this.incrementTarget();
+    this.incrementTarget();
   }
 
   private async nextTestRequest(message: FixMessage): Promise<void> {
     if (!(await this.verify(message, true, true))) return;
     await this.generateHeartbeat(message.get(Tag.TestReqID));
-    await this.incrementTarget();
+    this.incrementTarget();
   }
 
   private async nextLogout(message: FixMessage): Promise<void> {
@@ -450,7 +476,7 @@ export class Session {
     } else {
       this.event('info', 'connection', 'Received logout response');
     }
-    await this.incrementTarget();
+    this.incrementTarget();
     if (this.settings.resetOnLogout) await this.resetStore();
     await this.disconnect('logged out');
   }
@@ -458,7 +484,7 @@ export class Session {
   private async nextReject(message: FixMessage): Promise<void> {
     if (!(await this.verify(message, false, true))) return;
     this.event('warn', 'message', `Received Reject for message ${message.get(Tag.RefSeqNum) ?? '?'}`, text(message));
-    await this.incrementTarget();
+    this.incrementTarget();
   }
 
   private async nextSequenceReset(message: FixMessage): Promise<void> {
@@ -467,7 +493,7 @@ export class Session {
     const newSeqNo = message.getInt(Tag.NewSeqNo);
     if (newSeqNo === undefined) return;
     this.event('info', 'message', `Received SequenceReset from ${this.nextTarget} to ${newSeqNo}`, { gapFill });
-    if (newSeqNo > this.nextTarget) await this.setTarget(newSeqNo);
+    if (newSeqNo > this.nextTarget) this.setTarget(newSeqNo);
     else if (newSeqNo < this.nextTarget) await this.generateReject(message, SessionRejectReason.ValueIsIncorrect);
   }
 
@@ -476,9 +502,13 @@ export class Session {
     const begin = message.getInt(Tag.BeginSeqNo) ?? 1;
     let end = message.getInt(Tag.EndSeqNo) ?? 0;
     this.event('info', 'message', `Received ResendRequest from ${begin} to ${end}`);
-    await this.withSendLock(async () => {
-      const lastSent = this.nextSender - 1;
-      if ((this.rank >= 42 && end === 0) || (this.rank <= 42 && end === 999999) || end >= this.nextSender) end = lastSent;
+    // Everything sent so far goes out first; anything newer waits until the resend is on the wire,
+    // so the answer is exactly what the store holds and nothing overtakes it.
+    const lastSent = this.nextSender - 1;
+    this.holdAbove = lastSent;
+    try {
+      await this.drained();
+      if ((this.rank >= 42 && end === 0) || (this.rank <= 42 && end === 999999) || end > lastSent) end = lastSent;
       const stored = end >= begin ? await this.guard(() => this.store.getSent(begin, end)) : [];
       if (stored === FAILED) return;
       let gapStart = 0;
@@ -496,10 +526,13 @@ export class Session {
         current = seqNum + 1;
       }
       if (gapStart !== 0) this.sendGapFill(gapStart, current);
-      else if (end >= current) this.sendGapFill(current, Math.min(end + 1, this.nextSender));
-    });
+      else if (end >= current) this.sendGapFill(current, Math.min(end + 1, lastSent + 1));
+    } finally {
+      this.holdAbove = Number.POSITIVE_INFINITY;
+      this.drainOutgoing();
+    }
     const seqNum = message.getInt(Tag.MsgSeqNum) ?? 0;
-    if (seqNum === this.nextTarget) await this.incrementTarget();
+    if (seqNum === this.nextTarget) this.incrementTarget();
     else if (seqNum > this.nextTarget) this.queueMessage(seqNum, message);
   }
 
@@ -511,7 +544,7 @@ export class Session {
       await this.onApplicationError(message, error);
       return;
     }
-    if (verified) await this.incrementTarget();
+    if (verified) this.incrementTarget();
   }
 
   private async onApplicationError(message: FixMessage, error: unknown): Promise<void> {
@@ -522,7 +555,7 @@ export class Session {
       await this.generateReject(message, error.reason, error.refTag);
     } else {
       this.event('error', 'message', `Application failed to process message ${message.get(Tag.MsgSeqNum) ?? '?'}: ${errorText(error)}`);
-      await this.incrementTarget();
+      this.incrementTarget();
     }
   }
 
@@ -650,7 +683,7 @@ export class Session {
       this.queue.delete(this.nextTarget);
       this.event('debug', 'message', `Processing queued message ${this.nextTarget}`);
       const msgType = message.msgType;
-      if (msgType === MsgType.Logon || msgType === MsgType.ResendRequest) await this.incrementTarget();
+      if (msgType === MsgType.Logon || msgType === MsgType.ResendRequest) this.incrementTarget();
       else await this.next(message, true);
     }
   }
@@ -715,30 +748,95 @@ export class Session {
       if (STANDARD_HEADER_TAGS.has(field[0])) extra.push(field);
       else fields.push(field);
     }
-    return this.sendRaw(msgType, fields, extra);
+    return Promise.resolve(this.enqueue(msgType, fields, extra, false) !== undefined);
   }
 
   /**
    * Sends with the next sequence number: stored first, then written. Session messages that only
-   * make sense once logged on are stored but not written before that, as QuickFIX does.
+   * make sense once logged on are stored but not written before that, as QuickFIX does. Resolves
+   * once the bytes went out (true) or were dropped (false).
    */
   private sendRaw(msgType: string, body: FixField[], extraHeader: FixField[] = []): Promise<boolean> {
-    return this.withSendLock(async () => {
-      if (this.fenced || !this.link) return false;
-      const admin = isAdminMsgType(msgType);
-      const alwaysSent = msgType === 'A' || msgType === '5' || msgType === '2' || msgType === '4';
-      // An application message that cannot go out now is refused rather than stored: the caller
-      // (a channel consumer) keeps it and retries, so nothing is stored that the peer never saw.
-      if (!admin && !this.isLoggedOn) return false;
-      const seqNum = this.nextSender;
-      const bytes = this.encode(msgType, seqNum, this.sendingTime(), this.routingHeader(extraHeader), body);
-      if ((await this.guard(() => this.store.saveSent(seqNum, admin ? null : bytes))) === FAILED) return false;
-      this.nextSender = seqNum + 1;
-      if (!alwaysSent && !this.isLoggedOn) return false;
-      this.application.onTraffic?.('sent', msgType);
-      this.transmit(bytes);
-      return true;
-    });
+    let settle: ((written: boolean) => void) | undefined;
+    const written = new Promise<boolean>((resolve) => (settle = resolve));
+    const entry = this.enqueue(msgType, body, extraHeader, true);
+    if (!entry) return Promise.resolve(false);
+    entry.settle = settle;
+    return written;
+  }
+
+  /**
+   * Gives the message the next sequence number and queues its store write; the bytes follow when the
+   * write commits. Undefined when it cannot be sent at all.
+   */
+  private enqueue(msgType: string, body: FixField[], extraHeader: FixField[], admin: boolean): Outgoing | undefined {
+    if (this.fenced || !this.link) return undefined;
+    // An application message that cannot go out now is refused rather than stored: the caller
+    // (a channel consumer) keeps it and retries, so nothing is stored that the peer never saw.
+    if (!admin && !this.isLoggedOn) return undefined;
+    const alwaysSent = msgType === 'A' || msgType === '5' || msgType === '2' || msgType === '4';
+    const seqNum = this.nextSender;
+    const bytes = this.encode(msgType, seqNum, this.sendingTime(), this.routingHeader(extraHeader), body);
+    this.nextSender = seqNum + 1;
+    const write = this.store.saveSent(seqNum, admin ? null : bytes);
+    const entry: Outgoing = { seqNum, msgType, bytes, alwaysSent, stored: false, write, settle: undefined };
+    this.outgoing.push(entry);
+    write.then(() => {
+      entry.stored = true;
+      this.drainOutgoing();
+    }, this.onStoreError);
+    return entry;
+  }
+
+  /** Hands every committed message at the head of the queue to the connection, in order. */
+  private drainOutgoing(): void {
+    const queue = this.outgoing;
+    let taken = 0;
+    while (taken < queue.length) {
+      const entry = queue[taken]!;
+      if (!entry.stored || entry.seqNum > this.holdAbove) break;
+      taken++;
+      const sent = !this.fenced && this.link !== undefined && (entry.alwaysSent || this.isLoggedOn);
+      if (sent) {
+        this.application.onTraffic?.('sent', entry.msgType);
+        this.transmit(entry.bytes);
+      }
+      entry.settle?.(sent);
+    }
+    if (taken > 0) queue.splice(0, taken);
+    if (this.drainWaiters.length > 0 && (queue.length === 0 || queue[0]!.seqNum > this.holdAbove)) this.wakeDrainWaiters();
+  }
+
+  /** Resolves when no message up to `holdAbove` is waiting for its store write. */
+  private drained(): Promise<void> {
+    const queue = this.outgoing;
+    if (queue.length === 0 || queue[0]!.seqNum > this.holdAbove) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** The application's `flush`: true once everything sent so far is in the store. */
+  private async whenStored(): Promise<boolean> {
+    if (this.outgoing.length > 0) {
+      try {
+        await Promise.all(this.outgoing.map((entry) => entry.write));
+      } catch {
+        return false;
+      }
+    }
+    return !this.fenced;
+  }
+
+  /** A queued store write failed: stop at once; nothing queued behind it goes out. */
+  private storeFailed(error: unknown): void {
+    if (this.fenced) return;
+    this.event('error', 'system', `Message store call failed; stopping the session without sending: ${errorText(error)}`);
+    this.halt('message store refused a write');
   }
 
   private routingHeader(extra: FixField[]): FixField[] {
@@ -907,7 +1005,7 @@ export class Session {
       }
     }
     if (msgType !== MsgType.Logon && msgType !== MsgType.SequenceReset && seqNum === this.nextTarget) {
-      await this.incrementTarget();
+      this.incrementTarget();
     }
     const reasonText = SESSION_REJECT_TEXT[reason];
     if (reasonText !== undefined && (refTag !== undefined || reason === SessionRejectReason.InvalidTagNumber)) {
@@ -931,7 +1029,7 @@ export class Session {
     const body: FixField[] = [[Tag.RefSeqNum, message.get(Tag.MsgSeqNum) ?? '0']];
     if (this.rank >= 42) body.push([Tag.RefMsgType, msgType]);
     body.push([Tag.Text, reasonText]);
-    if (msgType !== MsgType.Logon && msgType !== MsgType.SequenceReset) await this.incrementTarget();
+    if (msgType !== MsgType.Logon && msgType !== MsgType.SequenceReset) this.incrementTarget();
     await this.sendRaw(MsgType.Reject, body);
   }
 
@@ -944,7 +1042,7 @@ export class Session {
     const reasonText = BUSINESS_REJECT_TEXT[reason];
     if (reasonText !== undefined) body.push([Tag.Text, refTag !== undefined ? `${reasonText} (${refTag})` : reasonText]);
     if (this.settings.beginString === 'FIXT.1.1') body.push([Tag.DefaultApplVerID, applVerIdCode(this.settings.defaultApplVerId ?? 'FIX.5.0SP2')]);
-    await this.incrementTarget();
+    this.incrementTarget();
     this.event('warn', 'message', `Message ${message.get(Tag.MsgSeqNum) ?? '?'} rejected: ${reasonText ?? reason}`, { msgType: message.msgType, refTag });
     await this.sendRaw(MsgType.BusinessMessageReject, body);
   }
@@ -952,16 +1050,20 @@ export class Session {
   // ---------------------------------------------------------------------------------------------
   // State
 
-  private async incrementTarget(): Promise<void> {
-    await this.setTarget(this.nextTarget + 1);
+  /** Queued behind any reply to the message being processed; the session does not wait for it. */
+  private incrementTarget(): void {
+    this.setTarget(this.nextTarget + 1);
   }
 
-  private async setTarget(seqNum: number): Promise<void> {
+  private setTarget(seqNum: number): void {
     if (this.fenced) return;
-    if ((await this.guard(() => this.store.setNextTargetSeqNum(seqNum))) !== FAILED) this.nextTarget = seqNum;
+    this.nextTarget = seqNum;
+    this.store.setNextTargetSeqNum(seqNum).then(undefined, this.onStoreError);
   }
 
   private async resetStore(): Promise<void> {
+    // Messages already numbered go out (or are dropped) under their old numbers first.
+    await this.drained();
     if ((await this.guard(() => this.store.reset())) === FAILED) return;
     this.nextSender = 1;
     this.nextTarget = 1;
@@ -1024,12 +1126,6 @@ export class Session {
       void this.disconnect('internal error');
     });
     return this.incoming;
-  }
-
-  private withSendLock<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.outgoing.then(work);
-    this.outgoing = run.catch(() => undefined);
-    return run;
   }
 
   private event(level: FixEventLevel, category: FixEventCategory, message: string, details?: Record<string, unknown>): void {
