@@ -163,8 +163,8 @@ export const wsAcceptor: PluginManifest = {
           maxBufferedBytes: bytes(8 * MIB, 64 * 1024, 256 * MIB, {
             title: 'Maximum send buffer',
             description:
-              'Bytes queued for one client that reads slowly. Above this the client is disconnected so it cannot ' +
-              'hold back the others.',
+              'Bytes queued for one client that reads slowly. Above this, sending pauses for up to 2 seconds for ' +
+              'the client to catch up; a client still above it then is disconnected so it cannot hold back the others.',
             'x-order': 4,
             'x-advanced': true,
           }),

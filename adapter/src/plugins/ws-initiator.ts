@@ -1,5 +1,6 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
+  CHANNEL_NAME_PATTERN,
   MIB,
   SCHEMA_DIALECT,
   bytes,
@@ -108,10 +109,20 @@ export const wsInitiator: PluginManifest = {
           'text: frames are passed through as opaque text.',
         'x-order': 2,
       }),
+      subscribeChannel: {
+        type: 'string',
+        maxLength: 63,
+        pattern: CHANNEL_NAME_PATTERN,
+        title: 'Outbound channel',
+        description:
+          'Crosswire channel whose messages are sent to the server, in order, continuing from where the adapter ' +
+          'left off after a reconnect or failover. Empty: the adapter only receives.',
+        'x-order': 3,
+      },
       authentication: section('Authentication', {
         title: 'Authentication',
         description: 'How the adapter authenticates the upgrade request.',
-        'x-order': 3,
+        'x-order': 4,
         properties: {
           mode: choice(['none', 'bearer', 'hmac'], 'none', {
             title: 'Method',
@@ -152,7 +163,7 @@ export const wsInitiator: PluginManifest = {
         allOf: [requiredWhen('mode', 'bearer', ['token']), requiredWhen('mode', 'hmac', ['hmacSecret'])],
       }),
       tls: clientTlsSection({
-        order: 4,
+        order: 5,
         description: 'TLS settings for wss:// URLs; ignored for ws://.',
         switchable: false,
         serverName: true,
@@ -160,7 +171,7 @@ export const wsInitiator: PluginManifest = {
       limits: section('Limits', {
         title: 'Limits',
         description: 'Protection against oversized messages and a slow server.',
-        'x-order': 5,
+        'x-order': 6,
         properties: {
           maxFrameBytes: bytes(MIB, 1024, 64 * MIB, {
             title: 'Maximum message size',

@@ -1,0 +1,339 @@
+/**
+ * The `ws-acceptor` connector: a WebSocket server on node:http, or node:https for `wss://`.
+ *
+ * An upgrade request is checked before anything is accepted — address, path, connection count,
+ * Origin, authentication — and refused with an HTTP status, an event and a metric. An accepted
+ * connection's frames go through the adapter's pipeline into channels; the configured channel is fanned
+ * out to every connected client. Every connection has limits: frame size (ws closes with 1009), message
+ * rate (slowed, then closed with 1008), send buffer (a client that does not read is dropped), and
+ * ping/pong heartbeats (a dead peer is terminated).
+ */
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ConsumedMessage } from '../channels/index.ts';
+import { AddressAllowList } from '../fix/transport/address-allow-list.ts';
+import type { ConnectorFactory, RunningConnector, StopMode } from './connector.ts';
+import { resolveSecretRefs } from './secret-refs.ts';
+import { bearerMatches, HmacVerifier } from './ws-auth.ts';
+import { WS_DEFAULTS, type WsAcceptorConfig } from './ws-config.ts';
+import { receiveFrames, wsRuntime, type WsConnectorDependencies, type WsRuntime } from './ws-connection.ts';
+import { messageToFrame } from './ws-frames.ts';
+import { keepAlive, RateLimiter, ReadGate } from './ws-limits.ts';
+import type { RefusalReason } from './ws-metrics.ts';
+import { EventThrottle } from './ws-events.ts';
+import { ChannelPump } from './ws-outbound.ts';
+import { refusedFingerprint, serverTlsOptions } from './ws-tls.ts';
+
+interface Client {
+  readonly socket: WebSocket;
+  readonly peer: string;
+  readonly gate: ReadGate;
+  /** Set once the client is being dropped: nothing more is sent to it. */
+  dropped: boolean;
+  drained(): Promise<void>;
+}
+
+/** How long a subscriber over its send buffer limit may take to drain before it is dropped. */
+const SLOW_SUBSCRIBER_GRACE_MS = 2_000;
+const DRAIN_POLL_MS = 5;
+
+/** How long a clean stop waits for clients to finish the close handshake and for their frames to be stored. */
+const STOP_GRACE_MS = 5_000;
+
+const seconds = (value: number | undefined, fallbackMs: number) => (value === undefined ? fallbackMs : value * 1000);
+
+export class WsAcceptor {
+  readonly #config: WsAcceptorConfig;
+  readonly #runtime: WsRuntime;
+  readonly #artifacts: (name: string) => Promise<string>;
+  readonly #clients = new Set<Client>();
+  readonly #allowList: AddressAllowList;
+  readonly #origins: ReadonlySet<string>;
+  readonly #hmac: HmacVerifier | undefined;
+  readonly #events: EventThrottle;
+  readonly #wss: WebSocketServer;
+  readonly #limits: Required<NonNullable<WsAcceptorConfig['limits']>>;
+  #server: Server | undefined;
+  #pump: ChannelPump | undefined;
+  #stopping = false;
+
+  constructor(config: WsAcceptorConfig, runtime: WsRuntime, artifacts: (name: string) => Promise<string>) {
+    this.#config = config;
+    this.#runtime = runtime;
+    this.#artifacts = artifacts;
+    this.#allowList = new AddressAllowList(config.allowedAddresses ?? []);
+    this.#origins = new Set((config.allowedOrigins ?? []).map((o) => o.toLowerCase()));
+    const limits = config.limits ?? {};
+    this.#limits = {
+      maxConnections: limits.maxConnections ?? WS_DEFAULTS.maxConnections,
+      maxFrameBytes: limits.maxFrameBytes ?? WS_DEFAULTS.maxFrameBytes,
+      maxMessagesPerSecond: limits.maxMessagesPerSecond ?? WS_DEFAULTS.maxMessagesPerSecond,
+      maxBufferedBytes: limits.maxBufferedBytes ?? WS_DEFAULTS.maxBufferedBytes,
+      handshakeTimeoutSeconds: seconds(limits.handshakeTimeoutSeconds, WS_DEFAULTS.handshakeTimeoutMs) / 1000,
+      pingIntervalSeconds: seconds(limits.pingIntervalSeconds, WS_DEFAULTS.pingIntervalMs) / 1000,
+      pongTimeoutSeconds: seconds(limits.pongTimeoutSeconds, WS_DEFAULTS.pongTimeoutMs) / 1000,
+    };
+    const auth = config.authentication ?? {};
+    if (auth.mode === 'bearer' && !auth.token) throw new Error('authentication.mode is bearer but authentication.token is missing');
+    if (auth.mode === 'hmac') {
+      if (!auth.hmacSecret) throw new Error('authentication.mode is hmac but authentication.hmacSecret is missing');
+      this.#hmac = new HmacVerifier(auth.hmacAlgorithm ?? 'sha256', auth.hmacSecret, seconds(auth.hmacMaxSkewSeconds, WS_DEFAULTS.hmacMaxSkewMs));
+    }
+    this.#events = new EventThrottle((event) => runtime.context.emit(event));
+    // Compression stays off: a small compressed frame can inflate past every memory limit.
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.#limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  }
+
+  get port(): number {
+    const address = this.#server?.address();
+    return typeof address === 'object' && address ? address.port : this.#config.listen.port;
+  }
+
+  get connections(): number {
+    return this.#clients.size;
+  }
+
+  async start(): Promise<void> {
+    const handshakeMs = this.#limits.handshakeTimeoutSeconds * 1000;
+    const tls = await serverTlsOptions(this.#config.tls, this.#artifacts, handshakeMs);
+    const options = { headersTimeout: handshakeMs, requestTimeout: handshakeMs, connectionsCheckingInterval: Math.min(1_000, handshakeMs) };
+    const server = tls ? createHttpsServer({ ...options, ...tls }) : createHttpServer(options);
+    // Plain HTTP requests get nothing but the hint; the endpoint only speaks WebSocket.
+    server.on('request', (_req, res) => {
+      this.#runtime.metrics.refused('not-websocket');
+      res.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-type': 'text/plain' }).end('this endpoint takes WebSocket upgrades only\n');
+    });
+    server.on('connection', (socket: Duplex & { remoteAddress?: string }) => {
+      if (this.#allowList.allows(socket.remoteAddress)) return;
+      this.#refuse('address', `refused a connection from ${socket.remoteAddress ?? '?'}: address not in allowedAddresses`);
+      socket.destroy();
+    });
+    if (tls) {
+      server.on('secureConnection', (socket: TLSSocket) => {
+        const fingerprint = refusedFingerprint(this.#config.tls, socket);
+        if (fingerprint === undefined) return;
+        this.#refuse('client-certificate', `refused client certificate ${fingerprint} from ${socket.remoteAddress ?? '?'}: not in tls.allowedClientFingerprints`);
+        socket.destroy();
+      });
+      server.on('tlsClientError', (error: Error, socket: TLSSocket) => this.#events.emit('tls', 'warning', 'connection', `TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${error.message}`));
+    }
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+    // Room above maxConnections for handshakes in flight; they are answered 503 once counted.
+    server.maxConnections = this.#limits.maxConnections + 64;
+    const host = this.#config.listen.host ?? '0.0.0.0';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#config.listen.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.#runtime.context.emit({ level: 'error', category: 'system', message: `listener error: ${error.message}` }));
+    this.#server = server;
+    try {
+      await this.#startPump();
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+    this.#runtime.context.emit({
+      level: 'info',
+      category: 'connection',
+      message:
+        `listening on ${tls ? 'wss' : 'ws'}://${host}:${this.port}${this.#config.listen.path ?? WS_DEFAULTS.path}` +
+        (this.#config.subscribeChannel ? `, fanning out channel ${this.#config.subscribeChannel}` : ''),
+    });
+  }
+
+  /** Logout: close every client with 1001 and store what they sent; fence: drop everything at once. */
+  async stop(mode: StopMode): Promise<void> {
+    this.#stopping = true;
+    this.#server?.close();
+    if (mode === 'fence') {
+      for (const client of this.#clients) client.socket.terminate();
+      await this.#pump?.stop();
+      return;
+    }
+    await this.#pump?.stop();
+    const clients = [...this.#clients];
+    for (const client of clients) {
+      client.gate.release();
+      client.socket.close(1001, 'the adapter is stopping');
+    }
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (this.#clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    for (const client of this.#clients) client.socket.terminate();
+    // What the clients sent before the close is stored before the lease is given back.
+    await Promise.race([Promise.all(clients.map((c) => c.drained())), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
+  }
+
+  async #startPump(): Promise<void> {
+    const channel = this.#config.subscribeChannel;
+    const store = this.#runtime.store;
+    if (!channel || !store) return;
+    this.#pump = new ChannelPump({
+      store,
+      lease: this.#runtime.context.lease,
+      channel,
+      ready: () => this.#clients.size > 0,
+      deliver: (messages) => this.#broadcast(messages),
+      onError: (error, fenced) =>
+        this.#events.emit('pump', fenced ? 'error' : 'warning', 'message', `channel ${channel}: ${error.message}${fenced ? '; fan-out stopped' : '; retrying'}`),
+    });
+    await this.#pump.start();
+  }
+
+  /**
+   * Sends each message to every client. When a client's send buffer passes the limit, the fan-out waits
+   * (at most `SLOW_SUBSCRIBER_GRACE_MS`) for it to drain; a client still over the limit then is dropped.
+   * So no client's buffer holds more than the limit plus one message, and a client that stopped reading
+   * holds the others back for one grace period, once.
+   */
+  async #broadcast(messages: readonly ConsumedMessage[]): Promise<number> {
+    const { metrics } = this.#runtime;
+    const limit = this.#limits.maxBufferedBytes;
+    for (const consumed of messages) {
+      const frame = Buffer.from(messageToFrame(consumed.message, this.#runtime.format), 'utf8');
+      let sent = 0;
+      let over: Client[] = [];
+      for (const client of this.#clients) {
+        if (client.dropped || client.socket.readyState !== client.socket.OPEN) continue;
+        client.socket.send(frame, { binary: false });
+        sent++;
+        if (client.socket.bufferedAmount > limit) over.push(client);
+      }
+      metrics.framesOut(sent);
+      const deadline = performance.now() + SLOW_SUBSCRIBER_GRACE_MS;
+      while (over.length > 0 && performance.now() < deadline && !this.#stopping) {
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+        over = over.filter((c) => !c.dropped && c.socket.readyState === c.socket.OPEN && c.socket.bufferedAmount > limit);
+      }
+      for (const client of over) this.#dropSlow(client, client.socket.bufferedAmount);
+    }
+    return messages.length;
+  }
+
+  #dropSlow(client: Client, buffered: number): void {
+    client.dropped = true;
+    this.#runtime.metrics.slowSubscriberDropped();
+    this.#runtime.context.emit({
+      level: 'warning',
+      category: 'connection',
+      message: `${client.peer}: dropped a slow subscriber, ${buffered} bytes still waiting to be sent after ${SLOW_SUBSCRIBER_GRACE_MS / 1000} s (limit ${this.#limits.maxBufferedBytes})`,
+      details: { peer: client.peer, bufferedBytes: buffered, maxBufferedBytes: this.#limits.maxBufferedBytes },
+    });
+    // Not a close frame: it would queue behind the data the client is not reading.
+    client.socket.terminate();
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const refusal = this.#check(req);
+    if (refusal) {
+      this.#refuse(refusal.reason, `refused ${peer}: ${refusal.text}`);
+      reject(socket, refusal.status, refusal.text, refusal.reason === 'auth');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer));
+  }
+
+  #check(req: IncomingMessage): { status: number; reason: RefusalReason; text: string } | undefined {
+    const path = this.#config.listen.path ?? WS_DEFAULTS.path;
+    const url = new URL(req.url ?? '/', 'http://endpoint');
+    if (this.#stopping) return { status: 503, reason: 'max-connections', text: 'the adapter is stopping' };
+    if (url.pathname !== path) return { status: 404, reason: 'path', text: `no WebSocket endpoint at ${url.pathname}` };
+    if (this.#clients.size >= this.#limits.maxConnections) {
+      return { status: 503, reason: 'max-connections', text: `${this.#limits.maxConnections} connections already open (limits.maxConnections)` };
+    }
+    const origin = req.headers.origin;
+    // Browsers always send Origin; other clients may not, and are kept out by authentication instead.
+    if (origin !== undefined && this.#origins.size > 0 && !this.#origins.has(origin.toLowerCase())) {
+      return { status: 403, reason: 'origin', text: `origin ${origin.slice(0, 200)} is not in allowedOrigins` };
+    }
+    const auth = this.#config.authentication ?? {};
+    if (auth.mode === 'bearer' && !bearerMatches(req.headers.authorization, auth.token!)) {
+      return { status: 401, reason: 'auth', text: 'a valid Authorization: Bearer token is required' };
+    }
+    if (this.#hmac) {
+      const why = this.#hmac.verify(`${url.pathname}${url.search}`, req.headers);
+      if (why) return { status: 401, reason: 'auth', text: why };
+    }
+    return undefined;
+  }
+
+  #refuse(reason: RefusalReason, text: string): void {
+    this.#runtime.metrics.refused(reason);
+    this.#events.emit(`refused:${reason}`, 'warning', 'connection', text);
+  }
+
+  #accept(socket: WebSocket, peer: string): void {
+    const { context, metrics } = this.#runtime;
+    const gate = new ReadGate(socket);
+    const rate = new RateLimiter(this.#limits.maxMessagesPerSecond, {
+      pause: () => gate.pause('rate'),
+      resume: () => gate.resume('rate'),
+      onAbuse: () => {
+        this.#refuse('rate', `${peer}: closed, over ${this.#limits.maxMessagesPerSecond} messages per second for several seconds (limits.maxMessagesPerSecond)`);
+        gate.release();
+        socket.close(1008, 'message rate exceeded');
+      },
+    });
+    socket.on('message', () => rate.frame());
+    const client: Client = { socket, peer, gate, dropped: false, drained: receiveFrames(this.#runtime, socket, gate, peer) };
+    const stopHeartbeat = keepAlive(socket, this.#limits.pingIntervalSeconds * 1000, this.#limits.pongTimeoutSeconds * 1000, () => {
+      metrics.deadPeer();
+      this.#events.emit('dead-peer', 'warning', 'connection', `${peer}: no pong within ${this.#limits.pongTimeoutSeconds} s; connection terminated`);
+      socket.terminate();
+    });
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.#refuse('frame-too-large', `${peer}: a frame larger than ${this.#limits.maxFrameBytes} bytes (limits.maxFrameBytes); closed with 1009`);
+      } else {
+        this.#events.emit('socket-error', 'warning', 'connection', `${peer}: ${error.message}`);
+      }
+    });
+    socket.once('close', (code: number) => {
+      this.#clients.delete(client);
+      metrics.closed();
+      stopHeartbeat();
+      rate.stop();
+      this.#events.emit('closed', 'info', 'connection', `${peer} disconnected (${code})`);
+    });
+    this.#clients.add(client);
+    metrics.opened();
+    this.#events.emit('connected', 'info', 'connection', `${peer} connected`);
+    context.setState('Active');
+    this.#pump?.wake();
+  }
+}
+
+/** Answers a refused upgrade with a plain HTTP status and closes the socket. */
+function reject(socket: Duplex, status: number, text: string, challenge: boolean): void {
+  const body = `${text}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      (challenge ? 'WWW-Authenticate: Bearer\r\n' : '') +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  socket.once('finish', () => socket.destroy());
+}
+
+export function wsAcceptorConnector(deps: WsConnectorDependencies): ConnectorFactory {
+  return async (context): Promise<RunningConnector & { readonly port: number }> => {
+    // The orchestrator validated the config against the ws-acceptor plugin schema, whose fields these are.
+    const config = await resolveSecretRefs(context.spec.connector.config as unknown as WsAcceptorConfig, deps.secretsDir);
+    const acceptor = new WsAcceptor(config, wsRuntime(context, deps, config.format ?? WS_DEFAULTS.format, config.subscribeChannel), deps.artifacts);
+    await acceptor.start();
+    context.setState('Active');
+    return {
+      get port() {
+        return acceptor.port;
+      },
+      stop: (mode) => acceptor.stop(mode),
+      act: (kind) => Promise.reject(new Error(`${kind} applies to FIX sessions; a ws-acceptor has none`)),
+    };
+  };
+}

@@ -1,0 +1,186 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { freePort } from '../../../orchestrator/test/support/waiting.ts';
+import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
+import { DEAD_LETTER_REASON } from '../../src/pipeline/index.ts';
+import { closed, collect, connect, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
+
+const ORIGIN = 'https://app.example.com';
+const auth = { headers: { authorization: `Bearer ${TOKEN}` }, origin: ORIGIN };
+
+describe('the ws-acceptor connector', () => {
+  let world: WsWorld;
+  const cleanup: Array<() => unknown> = [];
+  beforeAll(async () => {
+    world = await wsWorld();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  afterAll(() => world.close());
+
+  /** An acceptor with bearer auth and an Origin allow-list; its pipeline routes everything to `inbound`. */
+  async function acceptor(limits: Record<string, number> = {}) {
+    const [inbound, parked, outbound, port] = await Promise.all([world.channel('in'), world.channel('dead'), world.channel('out'), freePort()]);
+    const adapter = await world.adapter({
+      mode: 'active_passive',
+      connector: {
+        type: 'ws-acceptor',
+        config: {
+          listen: { host: '127.0.0.1', port, path: '/v1/stream' },
+          format: 'json',
+          subscribeChannel: outbound,
+          authentication: { mode: 'bearer', token: { secretRef: { name: 'ws', key: 'token' } } },
+          allowedOrigins: [ORIGIN],
+          limits: { maxFrameBytes: 1024, ...limits },
+        },
+      },
+      pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }], deadLetterChannel: parked },
+    });
+    const running = await run(wsAcceptorConnector(world.deps()), adapter);
+    cleanup.push(() => running.connector.stop('logout'));
+    const url = `ws://127.0.0.1:${port}/v1/stream`;
+    const client = async (options = auth) => {
+      const socket = await connect(url, options);
+      cleanup.push(() => socket.terminate());
+      return socket;
+    };
+    return { ...running, adapter, inbound, parked, outbound, url, client };
+  }
+
+  it("puts a client's JSON frames into the channel, in the order sent", async () => {
+    const a = await acceptor();
+    const socket = await a.client();
+    for (let n = 1; n <= 300; n++) socket.send(JSON.stringify({ n, side: n % 2 ? 'buy' : 'sell' }));
+    const stored = await until('300 messages in the channel', async () => {
+      const rows = await world.contents(a.inbound);
+      return rows.length === 300 && rows;
+    });
+    expect(stored.map((m) => (m.body.kind === 'json' ? (m.body.value as { n: number }).n : -1))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    // One connection is one run of sequence numbers: frame 1, 2, 3, ...
+    expect(new Set(stored.map((m) => m.session)).size).toBe(1);
+    expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(await metric(world.registry, 'crosswire_ws_frames_in_total', { adapter: a.adapter.name })).toBe(300);
+  });
+
+  it('fans the channel out to every subscriber, each getting every message in order', async () => {
+    const a = await acceptor();
+    const subscribers = await Promise.all([a.client(), a.client(), a.client()]);
+    const received = subscribers.map(collect);
+    await world.publish(a.outbound, Array.from({ length: 500 }, (_, i) => ({ seq: i + 1 })));
+    await until('every subscriber has 500 messages', () => received.every((frames) => frames.length >= 500));
+    const expected = Array.from({ length: 500 }, (_, i) => JSON.stringify({ seq: i + 1 }));
+    for (const frames of received) expect(frames).toEqual(expected);
+    expect(await metric(world.registry, 'crosswire_ws_frames_out_total', { adapter: a.adapter.name })).toBe(1500);
+    // The fan-out's offset moves with what it sent: nothing is left to send again.
+    await until('the offset is committed', async () => {
+      const { rows } = await world.test.db.query<{ committed_offset: string }>('SELECT committed_offset FROM channel_consumers WHERE channel = $1', [a.outbound]);
+      return Number(rows[0]?.committed_offset) === 500;
+    });
+  });
+
+  it('closes a connection that sends an oversized frame with 1009, and only that one', async () => {
+    const a = await acceptor();
+    const [offender, bystander] = await Promise.all([a.client(), a.client()]);
+    const offenderClosed = closed(offender);
+    offender.send(JSON.stringify({ blob: 'x'.repeat(2048) }));
+    expect((await offenderClosed).code).toBe(1009);
+    expect(a.saw(/larger than 1024 bytes/)).toBe(true);
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'frame-too-large' })).toBe(1);
+    bystander.send(JSON.stringify({ still: 'here' }));
+    const stored = await until('the bystander message', async () => {
+      const rows = await world.contents(a.inbound);
+      return rows.length === 1 && rows;
+    });
+    expect(stored[0]!.body).toEqual({ kind: 'json', value: { still: 'here' } });
+    expect(bystander.readyState).toBe(bystander.OPEN);
+  });
+
+  it('parks a malformed JSON frame in the dead-letter channel with the reason, with an event and a metric', async () => {
+    const a = await acceptor();
+    const socket = await a.client();
+    socket.send('{"n": 1}');
+    socket.send('{"n": 2,');
+    socket.send('{"n": 3}');
+    await until('two messages delivered', async () => (await world.contents(a.inbound)).length === 2);
+    const parked = await until('the dead letter', async () => {
+      const rows = await world.contents(a.parked);
+      return rows.length === 1 && rows[0];
+    });
+    expect(parked.body).toEqual({ kind: 'json', value: '{"n": 2,' });
+    expect(parked.headers[DEAD_LETTER_REASON]).toMatch(/^malformed JSON/);
+    expect(parked.seq).toBe(2);
+    expect(a.events.some((e) => e.level === 'warning' && /frame 2 malformed JSON.*parked in dead-letter channel/.test(e.message))).toBe(true);
+    expect(await metric(world.registry, 'crosswire_ws_malformed_frames_total', { adapter: a.adapter.name })).toBe(1);
+    expect(await metric(world.registry, 'crosswire_ws_dead_letters_total', { adapter: a.adapter.name })).toBe(1);
+    expect(socket.readyState).toBe(socket.OPEN);
+  });
+
+  it('drops a subscriber that stops reading once its send buffer passes the limit; the others get everything', async () => {
+    const limit = 64 * 1024;
+    const a = await acceptor({ maxBufferedBytes: limit });
+    const [stalled, reader] = await Promise.all([a.client(), a.client()]);
+    // The stalled client stops reading its socket: the kernel buffers fill, then the acceptor's.
+    stalled.pause();
+    const frames = collect(reader);
+    const blob = 'y'.repeat(32 * 1024);
+    await world.publish(a.outbound, Array.from({ length: 600 }, (_, i) => ({ i, blob })));
+    await until('the reader has every message', () => frames.length >= 600, 30_000);
+    const dropped = await until('the slow subscriber is dropped', () => a.events.find((e) => /dropped a slow subscriber/.test(e.message)));
+    // Bounded: never more than the limit plus the one message that crossed it.
+    expect(dropped.details!.bufferedBytes as number).toBeLessThanOrEqual(limit + blob.length + 64);
+    expect(await metric(world.registry, 'crosswire_ws_slow_subscribers_dropped_total', { adapter: a.adapter.name })).toBe(1);
+    stalled.resume();
+    await closed(stalled);
+    expect(frames).toHaveLength(600);
+  });
+
+  it('refuses a wrong or missing bearer token with 401 at the handshake', async () => {
+    const a = await acceptor();
+    await expect(connect(a.url, { headers: { authorization: 'Bearer wrong' }, origin: ORIGIN })).rejects.toMatchObject({ status: 401 });
+    await expect(connect(a.url, { origin: ORIGIN })).rejects.toMatchObject({ status: 401 });
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'auth' })).toBe(2);
+    expect(a.saw(/refused .*Bearer token is required/)).toBe(true);
+    // Secrets stay out of events.
+    expect(JSON.stringify(a.events)).not.toContain(TOKEN);
+  });
+
+  it('refuses an Origin that is not allowed with 403, and an unknown path with 404', async () => {
+    const a = await acceptor();
+    await expect(connect(a.url, { ...auth, origin: 'https://evil.example.com' })).rejects.toMatchObject({ status: 403 });
+    await expect(connect(a.url.replace('/v1/stream', '/other'), auth)).rejects.toMatchObject({ status: 404 });
+    expect(a.saw(/origin https:\/\/evil.example.com is not in allowedOrigins/)).toBe(true);
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'origin' })).toBe(1);
+  });
+
+  it('refuses connections past maxConnections with 503', async () => {
+    const a = await acceptor({ maxConnections: 2 });
+    await Promise.all([a.client(), a.client()]);
+    await expect(connect(a.url, auth)).rejects.toMatchObject({ status: 503 });
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'max-connections' })).toBe(1);
+  });
+
+  it('slows down a client over the message rate, stores what it sent, and closes it with 1008 if it keeps on', async () => {
+    const a = await acceptor({ maxMessagesPerSecond: 50 });
+    const flooder = await a.client();
+    const done = closed(flooder);
+    for (let n = 1; n <= 3000; n++) flooder.send(JSON.stringify({ n }));
+    expect((await done).code).toBe(1008);
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'rate' })).toBe(1);
+    expect(a.saw(/over 50 messages per second/)).toBe(true);
+    // What was read before the close is stored, in order, without gaps.
+    const stored = await world.contents(a.inbound);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+  });
+
+  it('terminates a peer that does not answer pings', async () => {
+    const a = await acceptor({ pingIntervalSeconds: 1, pongTimeoutSeconds: 1 });
+    const silent: WebSocket = await a.client({ ...auth, autoPong: false } as typeof auth);
+    const answering = await a.client();
+    await closed(silent);
+    await until('the dead-peer event', () => a.saw(/no pong within 1 s/));
+    expect(answering.readyState).toBe(answering.OPEN);
+    expect(await metric(world.registry, 'crosswire_ws_dead_peers_total', { adapter: a.adapter.name })).toBe(1);
+  });
+});

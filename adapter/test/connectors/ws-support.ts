@@ -1,0 +1,139 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AdapterSpec, type CreateAdapter } from '@crosswire/orchestrator/contract';
+import { Registry } from 'prom-client';
+import { WebSocket, type ClientOptions } from 'ws';
+import { setAdminState } from '../../../orchestrator/src/domain/actions.ts';
+import { createAdapter } from '../../../orchestrator/src/domain/adapters.ts';
+import { createReadyDatabase, type TestDatabase } from '../../../orchestrator/test/support/databases.ts';
+import { engineer, servicesFor } from '../../../orchestrator/test/support/services.ts';
+import { specs } from '../../../orchestrator/test/support/stack.ts';
+import { until } from '../../../orchestrator/test/support/waiting.ts';
+import { decodeBody, ensureChannel, PostgresChannelStore, type ChannelAppend, type ChannelLease } from '../../src/channels/index.ts';
+import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from '../../src/connectors/connector.ts';
+import type { WsConnectorDependencies } from '../../src/connectors/ws-connection.ts';
+import type { JsonValue } from '../../src/pipeline/message.ts';
+import { lease } from '../channels/support.ts';
+
+export const TOKEN = 'ws-test-token-0123456789';
+export const HMAC_SECRET = 'ws-test-hmac-secret';
+
+/** A migrated PostgreSQL database, a secrets folder as the pod mounts it, and a producer adapter that can append to channels. */
+export async function wsWorld() {
+  const test: TestDatabase = await createReadyDatabase('postgres');
+  const services = servicesFor(test.db);
+  const secretsDir = mkdtempSync(join(tmpdir(), 'ws-secrets-'));
+  mkdirSync(join(secretsDir, 'ws'));
+  writeFileSync(join(secretsDir, 'ws', 'token'), `${TOKEN}\n`);
+  writeFileSync(join(secretsDir, 'ws', 'hmac'), HMAC_SECRET);
+  const suffix = () => Math.random().toString(36).slice(2, 8);
+  const producerId = (await createAdapter(services, engineer, specs.fixAcceptor(`producer-${suffix()}`) as CreateAdapter)).id;
+  await setAdminState(services, engineer, producerId, true);
+  const producer = await lease(test, producerId, 'producer-pod');
+  const store = new PostgresChannelStore(test.db);
+  let produced = 0;
+  const registry = new Registry();
+
+  return {
+    test,
+    store,
+    registry,
+    deps: (artifacts: Record<string, string> = {}): WsConnectorDependencies => ({
+      db: test.db,
+      secretsDir,
+      metrics: registry,
+      artifacts: (name) => (name in artifacts ? Promise.resolve(artifacts[name]!) : Promise.reject(new Error(`no artifact ${name}`))),
+    }),
+    channel: async (prefix: string) => {
+      const name = `${prefix}-${suffix()}`;
+      await ensureChannel(test.db, { name });
+      return name;
+    },
+    /** Creates an enabled adapter with this spec (validated by the orchestrator) and leases it. */
+    adapter: async (body: Omit<CreateAdapter, 'name'> & { name?: string }) => {
+      const name = body.name ?? `${body.connector.type}-${suffix()}`;
+      const id = (await createAdapter(services, engineer, { ...body, name })).id;
+      await setAdminState(services, engineer, id, true);
+      const at = await lease(test, id, 'ws-pod');
+      return { id, name, lease: at, spec: AdapterSpec.parse(body) };
+    },
+    /** Appends JSON messages to a channel as the producer adapter. */
+    publish: async (channel: string, values: JsonValue[]) => {
+      const messages = values.map((value): ChannelAppend => ({
+        channel,
+        message: {
+          headers: {},
+          body: { kind: 'json', value },
+          origin: { adapterId: producer.adapterId, session: 'test', seq: ++produced },
+          receivedAt: new Date().toISOString(),
+        },
+      }));
+      for (let i = 0; i < messages.length; i += 200) await store.append(messages.slice(i, i + 200), { lease: producer });
+    },
+    /** What a channel holds, in offset order. */
+    contents: async (channel: string) =>
+      (
+        await test.db.query<{ headers: Record<string, string>; body_kind: string; body: Uint8Array; origin_seq: string; origin_session: string }>(
+          'SELECT headers, body_kind, body, origin_seq, origin_session FROM channel_messages WHERE channel = $1 ORDER BY msg_offset',
+          [channel],
+        )
+      ).rows.map((r) => ({ headers: r.headers, body: decodeBody(r.body_kind, r.body), seq: Number(r.origin_seq), session: r.origin_session })),
+    close: async () => {
+      await test.drop();
+      rmSync(secretsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type WsWorld = Awaited<ReturnType<typeof wsWorld>>;
+
+/** Runs a connector as the worker would, recording its events and states. */
+export async function run(factory: ConnectorFactory, adapter: { name: string; lease: ChannelLease; spec: AdapterSpec }) {
+  const events: ConnectorEvent[] = [];
+  const states: string[] = [];
+  const context: ConnectorContext = {
+    lease: { ...adapter.lease, adapterName: adapter.name, pod: 'ws-pod' },
+    spec: adapter.spec,
+    emit: (event) => events.push(event),
+    setState: (state, reason) => states.push(reason ? `${state}: ${reason}` : state),
+  };
+  const connector = (await factory(context)) as RunningConnector & { port?: number };
+  return { connector, events, states, saw: (pattern: RegExp) => events.some((e) => pattern.test(e.message)) };
+}
+
+/** A real `ws` client; resolves once open, or rejects with the HTTP status of a refused upgrade. */
+export function connect(url: string, options: ClientOptions = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, options);
+    socket.once('open', () => resolve(socket));
+    socket.once('unexpected-response', (_req, res) => {
+      res.resume();
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
+      socket.terminate();
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Collects the text frames a client receives. */
+export function collect(socket: WebSocket): string[] {
+  const frames: string[] = [];
+  socket.on('message', (data: Buffer) => frames.push(data.toString('utf8')));
+  return frames;
+}
+
+export function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  if (socket.readyState === socket.CLOSED) return Promise.resolve({ code: 1006, reason: '' });
+  return new Promise((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
+}
+
+/** The value of one metric series in the registry, 0 when it has none. */
+export async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const found = registry.getSingleMetric(name);
+  if (!found) return 0;
+  const { values } = await found.get();
+  return values.filter((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value)).reduce((sum, v) => sum + v.value, 0);
+}
+
+export { until };
