@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip, writeZip } from '../src/bundles/index.ts';
+import { MAX_BUNDLE_BYTES } from '../src/contract/manifests.ts';
 import { specs, startStack, type ApiResponse, type TestRole, type TestStack } from './support/stack.ts';
 
 /**
@@ -135,6 +136,14 @@ describe('manifest bundles on PostgreSQL', () => {
     const json = await upload(target, 'engineer', '/manifests/bundle/apply', before, 'application/json');
     expect(json.status).toBe(415);
     expect(json.body.detail).toContain('Content-Type: application/zip');
+  });
+
+  it('refuses a zip over the size limit with 413, and changes nothing', async () => {
+    const before = (await download(target, '/manifests/bundle')).bytes;
+    const tooLarge = await upload(target, 'engineer', '/manifests/bundle/apply', Buffer.alloc(MAX_BUNDLE_BYTES + 1));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body).toMatchObject({ status: 413, detail: `the body is larger than this operation's limit of ${MAX_BUNDLE_BYTES} bytes: split it into smaller bundles, the one with the artifacts first` });
+    expect((await download(target, '/manifests/bundle')).bytes.equals(before)).toBe(true);
   });
 
   it('reports every problem of bad manifests in a zip by file and pointer, together with the server checks, and changes nothing', async () => {

@@ -36,10 +36,16 @@ export function createApi(services: Services, options: ApiOptions): express.Expr
   });
 
   const json = express.json({ limit: options.maxJsonBytes, strict: true, type: ['application/json', 'application/*+json'] });
-  const raw = (body: NonNullable<Route['rawBody']>) => [
-    ...(body.mediaTypes ? [requireMediaType(body.mediaTypes)] : []),
-    express.raw({ limit: body.maxBytes ?? services.settings.maxArtifactBytes, type: () => true }),
-  ];
+  const raw = (body: NonNullable<Route['rawBody']>) => {
+    const limit = body.maxBytes ?? services.settings.maxArtifactBytes;
+    const parse = express.raw({ limit, type: () => true });
+    const read = (req: Request, res: Response, next: NextFunction) =>
+      parse(req, res, (error?: unknown) => {
+        const tooLarge = typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.too.large';
+        next(tooLarge && body.tooLarge ? new HttpProblem(413, 'Payload too large', `the body is larger than this operation's limit of ${limit} bytes: ${body.tooLarge}`) : error);
+      });
+    return [...(body.mediaTypes ? [requireMediaType(body.mediaTypes)] : []), read];
+  };
 
   const router = express.Router({ strict: false });
   for (const route of routes) {

@@ -54,6 +54,8 @@ export interface Route<Body = unknown, Query = unknown> {
     mediaTypes?: readonly string[];
     /** Largest body in bytes (413 above it); the artifact limit when absent. */
     maxBytes?: number;
+    /** Said after the limit in a 413: what to do instead. */
+    tooLarge?: string;
   };
   query?: z.ZodType<Query>;
   /** Request headers the operation reads. */

@@ -35,6 +35,7 @@ const BUNDLE_BODY = {
   description: `A zip bundle: manifests/*.json and the artifacts/ they name, at most ${MAX_BUNDLE_BYTES} bytes`,
   mediaTypes: BUNDLE_MEDIA_TYPES,
   maxBytes: MAX_BUNDLE_BYTES,
+  tooLarge: 'split it into smaller bundles, the one with the artifacts first',
 };
 const INVALID_BUNDLE = problem(
   'A refused zip (a path outside the bundle, a symlink, an oversized or corrupt entry) or invalid manifests: every problem with `file` (in the zip), `pointer` (into the manifest) and `path` (`file#pointer`); nothing was changed',
