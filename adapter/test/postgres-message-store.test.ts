@@ -2,16 +2,70 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateAdapter } from '@crosswire/orchestrator/contract';
 import { setAdminState } from '../../orchestrator/src/domain/actions.ts';
 import { createAdapter } from '../../orchestrator/src/domain/adapters.ts';
-import { claimLease } from '../../orchestrator/src/store/leases.ts';
+import { claimLease, releaseLease } from '../../orchestrator/src/store/leases.ts';
 import { BACKENDS, createReadyDatabase, type TestDatabase } from '../../orchestrator/test/support/databases.ts';
 import { engineer, servicesFor } from '../../orchestrator/test/support/services.ts';
 import { specs } from '../../orchestrator/test/support/stack.ts';
+import { join } from 'node:path';
+import { encodeMessage } from '../src/fix/codec/encoder.ts';
+import type { FixField } from '../src/fix/codec/fix-message.ts';
+import { parseMessage } from '../src/fix/codec/parser.ts';
+import { formatUtcTimestamp } from '../src/fix/codec/utc-timestamp.ts';
+import { loadDictionaryFile, singleDictionary } from '../src/fix/dictionary/load-dictionary.ts';
 import { StoreFencedError } from '../src/fix/session/message-store.ts';
+import { Session, type SessionLink } from '../src/fix/session/session.ts';
+import { DEFAULT_SESSION_SETTINGS } from '../src/fix/session/session-settings.ts';
 import { PostgresMessageStore } from '../src/store/postgres-message-store.ts';
+import { JSPUREFIX_DATA } from './fix/helpers.ts';
 
 const SESSION = { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1' };
 const order = (n: number) => Buffer.from(`8=FIX.4.4\x019=20\x0135=D\x0134=${n}\x0111=ORD-${n}\x0110=000\x01`, 'latin1');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const dictionaries = singleDictionary(await loadDictionaryFile(join(JSPUREFIX_DATA, 'FIX44.xml')));
+
+/** What the counterparty receives: every message with its sequence number and exact bytes. */
+class WireLink implements SessionLink {
+  readonly messages: { seqNum: number; msgType: string; bytes: Buffer }[] = [];
+  closed: string | undefined;
+  send(bytes: Buffer): void {
+    const parsed = parseMessage(bytes);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    this.messages.push({ seqNum: parsed.message.getInt(34)!, msgType: parsed.message.msgType, bytes: Buffer.from(bytes) });
+  }
+  disconnect(reason: string): void {
+    this.closed = reason;
+  }
+}
+
+/** A logged-on acceptor session over the store, answering every order with a report. */
+async function loggedOnSession(store: PostgresMessageStore) {
+  const session = new Session({
+    settings: { ...DEFAULT_SESSION_SETTINGS, role: 'acceptor', beginString: 'FIX.4.4', senderCompId: SESSION.senderCompId, targetCompId: SESSION.targetCompId },
+    store,
+    dictionaries,
+    application: {
+      async onMessage(message, handle) {
+        await handle.send('8', [[11, message.get(11) ?? ''], [150, '0'], [39, '0'], [55, 'X'], [54, '1']]);
+      },
+    },
+  });
+  await session.start();
+  const link = new WireLink();
+  session.attach(link);
+  let seq = 1;
+  const receive = (msgType: string, body: FixField[] = []) =>
+    session.receive(
+      encodeMessage(
+        { beginString: 'FIX.4.4', msgType, senderCompId: SESSION.targetCompId, targetCompId: SESSION.senderCompId, msgSeqNum: seq++, sendingTime: formatUtcTimestamp(Date.now()) },
+        body,
+      ),
+    );
+  await receive('A', [[98, '0'], [108, '30']]);
+  if (!session.isLoggedOn) throw new Error('the session did not log on');
+  return { session, link, receive };
+}
+
+const newOrder = (i: number): FixField[] => [[11, `O-${i}`], [54, '1'], [55, 'X'], [60, formatUtcTimestamp(Date.now())], [40, '1']];
 
 describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) => {
   let test: TestDatabase;
@@ -56,5 +110,90 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
     await b.reset();
     expect(await b.load()).toMatchObject({ nextSenderSeqNum: 1, nextTargetSeqNum: 1 });
     expect(await b.getSent(1, 100)).toEqual([]);
+  });
+
+  /** A fresh adapter (its own lease) for each test below. */
+  const freshAdapter = async (name: string) => {
+    const services = servicesFor(test.db);
+    const id = (await createAdapter(services, engineer, specs.fixAcceptor(name) as CreateAdapter)).id;
+    await setAdminState(services, engineer, id, true);
+    const grant = (await claimLease(test.db, id, 'pod-a', 60_000))!;
+    const lease = { adapterId: id, adapterName: name, slot: 0, epoch: grant.epoch, pod: 'pod-a' };
+    return { lease, store: new PostgresMessageStore(test.db, lease, SESSION) };
+  };
+
+  it('commits a burst of concurrent sends together: every one stored, numbers contiguous, on the wire in order only once stored', async () => {
+    const { lease, store } = await freshAdapter('burst');
+    let statements = 0;
+    const query = test.db.query.bind(test.db);
+    test.db.query = ((sql: string, params?: readonly unknown[]) => {
+      statements++;
+      return query(sql, params);
+    });
+    try {
+      const { session, link, receive } = await loggedOnSession(store);
+      statements = 0;
+      // Orders from the counterparty (each answered with a report) and the application's own sends, all at once.
+      const done: Promise<unknown>[] = [];
+      for (let i = 0; i < 150; i++) {
+        done.push(receive('D', newOrder(i)));
+        done.push(session.handle.send('D', newOrder(1000 + i)));
+      }
+      await Promise.all(done);
+      expect(await session.handle.flush()).toBe(true);
+
+      // 1 Logon + 150 reports + 150 orders, numbered without a gap and written in that order.
+      expect(link.messages.map((m) => m.seqNum)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
+      expect(session.isFenced).toBe(false);
+      // Far fewer commits than writes (two per order): the writes were grouped.
+      expect(statements).toBeLessThan(100);
+
+      const stored = await new PostgresMessageStore(test.db, lease, SESSION).getSent(1, 1000);
+      const application = link.messages.filter((m) => m.msgType !== 'A');
+      expect(stored.map((m) => m.seqNum)).toEqual(application.map((m) => m.seqNum));
+      for (const [k, m] of stored.entries()) expect(m.message.equals(application[k]!.bytes)).toBe(true);
+      expect(await new PostgresMessageStore(test.db, lease, SESSION).load()).toMatchObject({ nextSenderSeqNum: 302, nextTargetSeqNum: 152 });
+    } finally {
+      test.db.query = query;
+    }
+  });
+
+  it('refuses a batch as a whole, fails the writes queued behind it, and after a stale epoch sends nothing of the burst', async () => {
+    const { lease, store } = await freshAdapter('refused');
+    await store.load();
+    await store.saveSent(1, order(1));
+    // One batch: a message and an impossible target number. Neither lands.
+    const mixed = [store.saveSent(2, order(2)), store.setNextTargetSeqNum(0)];
+    const barrier = store.getSent(1, 1);
+    // Queued behind the failing batch: fails with it, although it would have been valid on its own.
+    const behind = store.saveSent(3, order(3));
+    for (const write of [...mixed, behind]) await expect(write).rejects.toThrow();
+    await barrier;
+    expect((await store.getSent(1, 10)).map((m) => m.seqNum)).toEqual([1]);
+    expect(await store.load()).toMatchObject({ nextSenderSeqNum: 2, nextTargetSeqNum: 1 });
+    // A write made after the failure was reported runs again.
+    await store.saveSent(2, order(2));
+    expect((await store.getSent(1, 10)).map((m) => m.seqNum)).toEqual([1, 2]);
+    await store.reset();
+
+    const { session, link } = await loggedOnSession(store);
+    for (let i = 0; i < 5; i++) expect(await session.handle.send('D', newOrder(i))).toBe(true);
+    expect(await session.handle.flush()).toBe(true);
+    const before = link.messages.length;
+    expect(before).toBe(6);
+
+    // Another pod takes the adapter over; this one does not know yet and sends a burst.
+    expect(await releaseLease(test.db, lease)).toBe(true);
+    const next = (await claimLease(test.db, lease.adapterId, 'pod-b', 60_000))!;
+    const burst = await Promise.all(Array.from({ length: 50 }, (_, i) => session.handle.send('D', newOrder(100 + i))));
+    expect(burst.every(Boolean)).toBe(true);
+    expect(await session.handle.flush()).toBe(false);
+    expect(session.isFenced).toBe(true);
+    expect(link.messages.length).toBe(before);
+    expect(link.closed).toBe('message store refused a write');
+
+    const successor = new PostgresMessageStore(test.db, { ...lease, epoch: next.epoch, pod: 'pod-b' }, SESSION);
+    expect(await successor.load()).toMatchObject({ nextSenderSeqNum: 7, nextTargetSeqNum: 2 });
+    expect((await successor.getSent(1, 100)).map((m) => m.seqNum)).toEqual([2, 3, 4, 5, 6]);
   });
 });
