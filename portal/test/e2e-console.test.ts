@@ -7,6 +7,7 @@ import { specs } from '../../orchestrator/test/support/stack.ts';
 import { axeViolations, buildConsole, haveChromium, launchChromium, SHOTS, signIn } from './support/chromium.ts';
 import { startPortalStack, type PortalStack } from './support/stack.ts';
 import { freePort } from '../../orchestrator/test/support/waiting.ts';
+import { RawClient } from '../../adapter/test/fix/raw-client.ts';
 
 /**
  * The console's pages for config engineers, operators and viewers, in Debian's Chromium against the real
@@ -185,6 +186,19 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
       const socket = connect(fixPort, '127.0.0.1', () => (socket.destroy(), resolve()));
       socket.once('error', reject);
     });
+    // A counterparty logs on and sends an order: the Messages panel counts both in, and the logon answer out.
+    const counterparty = await RawClient.open(fixPort, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
+    try {
+      counterparty.logon(30, [[553, 'client1'], [554, 's3cret-logon']]);
+      await expect.poll(() => counterparty.received.some((m) => m.msgType === 'A')).toBe(true);
+      counterparty.send('D', [[11, 'e2e-1'], [21, '1'], [55, 'VOD.L'], [54, '1'], [60, '20261126-00:00:00'], [38, '100'], [40, '1']]);
+      const messages = page.getByRole('table', { name: 'Messages in, out and rejected' });
+      const lastHour = async (kind: string) => Number(await messages.getByRole('row', { name: new RegExp(`^${kind}`) }).locator('td').nth(2).textContent());
+      await expect.poll(() => lastHour('In'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(await lastHour('Out')).toBeGreaterThanOrEqual(1);
+    } finally {
+      counterparty.socket.destroy();
+    }
     const events = page.getByRole('table', { name: 'Events, newest first' }).locator('tbody tr');
     await expect.poll(() => events.count(), { timeout: 10_000 }).toBeGreaterThan(1);
     expect(await events.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('enabled by Demo operator')]));

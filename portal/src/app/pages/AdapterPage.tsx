@@ -8,6 +8,7 @@ import { ago, fullTime } from '../format.ts';
 import { Link, useLocation, useTitle } from '../router.tsx';
 import { POLL_MS } from './AdaptersPage.tsx';
 import { ConfigEditor } from './adapter/ConfigEditor.tsx';
+import { MessageCounters } from './adapter/MessageCounters.tsx';
 import { ExportManifest } from './adapter/ExportManifest.tsx';
 import { Revisions } from './adapter/Revisions.tsx';
 import { SessionActions } from './adapter/SessionActions.tsx';
@@ -51,6 +52,7 @@ export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) 
           {adapter.isError && <ErrorState error={adapter.error} onRetry={() => void adapter.refetch()} />}
           {adapter.data.description && <p className="description">{adapter.data.description}</p>}
           <StatusPanel adapter={adapter.data} />
+          <MessageCounters name={name} />
           <AdminState adapter={adapter.data} me={me} />
           <SessionActions adapter={adapter.data} me={me} />
           <ConfigEditor adapter={adapter.data} me={me} />
