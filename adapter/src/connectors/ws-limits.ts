@@ -39,6 +39,7 @@ export class RateLimiter {
     this.#overThisWindow = true;
     if (++this.#strikes >= RATE_STRIKES) return this.#abuse();
     this.hooks.pause();
+    clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.hooks.resume();

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { WebSocket, type ClientOptions } from 'ws';
 import { setAdminState } from '../../../orchestrator/src/domain/actions.ts';
 import { createAdapter } from '../../../orchestrator/src/domain/adapters.ts';
+import { uploadArtifact } from '../../../orchestrator/src/domain/artifacts.ts';
 import { createReadyDatabase, type TestDatabase } from '../../../orchestrator/test/support/databases.ts';
 import { engineer, servicesFor } from '../../../orchestrator/test/support/services.ts';
 import { specs } from '../../../orchestrator/test/support/stack.ts';
@@ -34,16 +35,22 @@ export async function wsWorld() {
   const store = new PostgresChannelStore(test.db);
   let produced = 0;
   const registry = new Registry();
+  const artifacts = new Map<string, string>();
 
   return {
     test,
     store,
     registry,
-    deps: (artifacts: Record<string, string> = {}): WsConnectorDependencies => ({
+    /** Uploads an artifact to the orchestrator (so specs naming it validate) and serves it to connectors. */
+    upload: async (name: string, text: string) => {
+      await uploadArtifact(services, engineer, name, Buffer.from(text), 'application/x-pem-file', undefined);
+      artifacts.set(name, text);
+    },
+    deps: (): WsConnectorDependencies => ({
       db: test.db,
       secretsDir,
       metrics: registry,
-      artifacts: (name) => (name in artifacts ? Promise.resolve(artifacts[name]!) : Promise.reject(new Error(`no artifact ${name}`))),
+      artifacts: (name) => (artifacts.has(name) ? Promise.resolve(artifacts.get(name)!) : Promise.reject(new Error(`no artifact ${name}`))),
     }),
     channel: async (prefix: string) => {
       const name = `${prefix}-${suffix()}`;
@@ -53,7 +60,11 @@ export async function wsWorld() {
     /** Creates an enabled adapter with this spec (validated by the orchestrator) and leases it. */
     adapter: async (body: Omit<CreateAdapter, 'name'> & { name?: string }) => {
       const name = body.name ?? `${body.connector.type}-${suffix()}`;
-      const id = (await createAdapter(services, engineer, { ...body, name })).id;
+      const id = (
+        await createAdapter(services, engineer, { ...body, name }).catch((error: Error & { errors?: unknown }) => {
+          throw new Error(`${error.message}: ${JSON.stringify(error.errors)}`);
+        })
+      ).id;
       await setAdminState(services, engineer, id, true);
       const at = await lease(test, id, 'ws-pod');
       return { id, name, lease: at, spec: AdapterSpec.parse(body) };
