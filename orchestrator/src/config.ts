@@ -13,6 +13,8 @@ export interface OrchestratorConfig {
   secretKey: string | undefined;
   ratePerSecond: number;
   maxJsonBytes: number;
+  /** How often this replica applies channel retention (every replica may; deletes are idempotent). */
+  channelRetentionIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -75,5 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
     secretKey: env.CROSSWIRE_SECRET_KEY || undefined,
     ratePerSecond: integer(env, 'CROSSWIRE_API_RATE', 200, 0, 1_000_000),
     maxJsonBytes: 1024 * 1024,
+    channelRetentionIntervalMs: integer(env, 'CROSSWIRE_CHANNEL_RETENTION_INTERVAL_MS', 60_000, 1_000, 86_400_000),
   };
 }

@@ -12,3 +12,5 @@ export { createLogger } from './observability/logger.ts';
 export { verifyAuditChain } from './domain/audit.ts';
 /** Row value conversions shared by every store over `pg` and PGlite (the adapter's channel store too). */
 export { toInt, toIso } from './store/rows.ts';
+/** Channel housekeeping (no lease needed): the adapter's channel store builds on it. */
+export { ensureChannel, channelLag, lagOf, applyRetention, type ChannelSettings, type ChannelLag, type RetentionResult } from './store/channels.ts';

@@ -5,6 +5,8 @@ import { createVerifier } from './auth/verify.ts';
 import type { OrchestratorConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { assertServable } from './db/migrations.ts';
+import { listChannels } from './domain/channels.ts';
+import { startRetentionTimer } from './housekeeping/channel-retention.ts';
 import type { Services } from './domain/context.ts';
 import { createRoleMappingSource } from './domain/role-mapping.ts';
 import { SecretBox } from './domain/secrets.ts';
@@ -74,6 +76,16 @@ export async function startOrchestrator(db: Database, config: OrchestratorConfig
     adapterGauge.reset();
     for (const row of await countByState(db)) adapterGauge.set({ status: row.state, enabled: String(row.enabled) }, row.count);
   };
+  const collectChannels = async () => {
+    const { channelLag, channelMessages, channelBytes } = metrics;
+    const channels = await listChannels(services);
+    for (const gauge of [channelLag, channelMessages, channelBytes]) gauge.reset();
+    for (const channel of channels) {
+      channelMessages.set({ channel: channel.name }, channel.messages);
+      channelBytes.set({ channel: channel.name }, channel.bytes);
+      for (const consumer of channel.consumers) channelLag.set({ channel: channel.name, adapter: consumer.adapter }, consumer.lag);
+    }
+  };
 
   const app = createApi(services, {
     verify: createVerifier(config.auth, () => roleMapping.current()),
@@ -93,7 +105,7 @@ export async function startOrchestrator(db: Database, config: OrchestratorConfig
         return;
       }
       if (req.url === '/metrics') {
-        collectAdapters()
+        Promise.all([collectAdapters(), collectChannels()])
           .then(() => metrics.registry.metrics())
           .then(
             (text) => respond(200, text, metrics.registry.contentType),
@@ -107,6 +119,7 @@ export async function startOrchestrator(db: Database, config: OrchestratorConfig
   const url = await listen(api, config.port, config.host);
   const managementUrl = await listen(management, config.managementPort, config.host);
   const stopWatch = startClaimWatch(services, Math.min(5_000, config.settings.claimWarningMs));
+  const stopRetention = startRetentionTimer(services, config.channelRetentionIntervalMs);
   logger.info({ url, managementUrl, database: db.kind, leaseTtlMs: config.settings.leaseTtlMs }, 'orchestrator started');
 
   return {
@@ -115,6 +128,7 @@ export async function startOrchestrator(db: Database, config: OrchestratorConfig
     services,
     async stop(graceMs = 10_000) {
       stopWatch();
+      stopRetention();
       const forced = setTimeout(() => api.closeAllConnections(), graceMs);
       await Promise.all([close(api), close(management)]);
       clearTimeout(forced);

@@ -21,6 +21,7 @@ import { findRevision, insertRevision, listRevisions } from '../store/revisions.
 import type { Actor, Services } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import { recordAudit } from './audit.ts';
+import { createPipelineChannelsIn } from './channels.ts';
 import { deepEqual, jsonDiff } from './json-diff.ts';
 import { validateConfig } from './plugins.ts';
 import { isArtifactField, walkSchema } from './schema-walk.ts';
@@ -183,6 +184,7 @@ export async function createAdapterIn(services: Services, tx: Queryable, actor: 
   await recordAudit(tx, actor, { action: 'adapter.create', target: `adapter/${body.name}`, after: prepared.spec });
   await resizeSlots(tx, adapterId, prepared.slots);
   await setArtifactRefs(tx, adapterId, prepared.artifacts);
+  await createPipelineChannelsIn(tx, prepared.spec);
   await insertEvents(tx, [
     { adapterId, level: 'info', category: 'action', message: `${message} by ${actor.name} (revision 1, disabled)`, details: { revision: 1 } },
   ]);
@@ -264,6 +266,7 @@ export async function writeSpecIn(
   });
   if (slotCount(current) !== prepared.slots || current.mode !== prepared.spec.mode) await resizeSlots(tx, id, prepared.slots);
   await setArtifactRefs(tx, id, prepared.artifacts);
+  await createPipelineChannelsIn(tx, prepared.spec);
   const changed = jsonDiff(redactSecrets(current), redactSecrets(prepared.spec)).map((c) => c.path);
   await insertEvents(tx, [
     {

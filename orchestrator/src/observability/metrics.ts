@@ -24,6 +24,29 @@ export function createMetrics() {
       labelNames: ['status', 'enabled'] as const,
       registers: [registry],
     }),
+    channelLag: new Gauge({
+      name: 'crosswire_channel_lag_messages',
+      help: 'Messages appended to a channel and not yet processed by a consuming adapter (head - committed offset)',
+      labelNames: ['channel', 'adapter'] as const,
+      registers: [registry],
+    }),
+    channelMessages: new Gauge({
+      name: 'crosswire_channel_messages',
+      help: 'Messages kept in a channel',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    channelBytes: new Gauge({
+      name: 'crosswire_channel_bytes',
+      help: 'Bytes of the messages kept in a channel',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    channelRetentionDeleted: new Counter({
+      name: 'crosswire_channel_retention_deleted_total',
+      help: 'Committed messages deleted by channel retention on this replica',
+      registers: [registry],
+    }),
     requestDuration: new Histogram({
       name: 'crosswire_http_request_duration_seconds',
       help: 'API request latency',

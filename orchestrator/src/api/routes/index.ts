@@ -5,6 +5,7 @@ import { adapterRoutes } from './adapters.ts';
 import { artifactRoutes } from './artifacts.ts';
 import { manifestRoutes } from './manifests.ts';
 import { auditRoutes } from './audit.ts';
+import { channelRoutes } from './channels.ts';
 import { pluginRoutes } from './plugins.ts';
 import { podRoutes } from './pods.ts';
 import { roleMappingRoutes } from './role-mapping.ts';
@@ -19,6 +20,7 @@ export const routes: readonly Route[] = [
   ...artifactRoutes,
   ...manifestRoutes,
   ...podRoutes,
+  ...channelRoutes,
   ...systemRoutes,
   ...auditRoutes,
   ...roleMappingRoutes,

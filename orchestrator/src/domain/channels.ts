@@ -1,0 +1,117 @@
+/**
+ * Channels for people: what exists, how big, who is behind, what is parked, and how long it is kept.
+ * Channels come into being when an adapter's pipeline names them (on save, in the same transaction).
+ */
+import type { AdapterSpec, Channel, ChannelMessage, ChannelMessagesQuery, ChannelRetention } from '../contract/index.ts';
+import type { Queryable } from '../db/database.ts';
+import * as store from '../store/channels.ts';
+import { recordAudit } from './audit.ts';
+import type { Actor, Services } from './context.ts';
+import { notFound } from './errors.ts';
+import { maskFixFields, maskHeaders, maskJson } from './masking.ts';
+
+/** Header a pipeline sets on a parked message (adapter/src/pipeline/run.ts). */
+const DEAD_LETTER_REASON = 'crosswire-dead-letter-reason';
+
+/** The channels a spec's pipeline delivers to, dead-letter channel included. */
+export function pipelineChannels(spec: AdapterSpec): string[] {
+  const pipeline = spec.pipeline;
+  if (!pipeline) return [];
+  return [...new Set([...pipeline.routes.map((r) => r.channel), ...(pipeline.deadLetterChannel ? [pipeline.deadLetterChannel] : [])])];
+}
+
+/** Inside an adapter save: the channels its pipeline names exist once the save commits. */
+export async function createPipelineChannelsIn(tx: Queryable, spec: AdapterSpec): Promise<void> {
+  await store.createMissingChannels(tx, pipelineChannels(spec));
+}
+
+function present(record: store.ChannelRecord, uses: store.PipelineUse[]): Channel {
+  return {
+    name: record.name,
+    head: record.head,
+    retention: { maxAgeMs: record.retentionMs, maxBytes: record.retentionBytes },
+    messages: record.messages,
+    bytes: record.bytes,
+    oldestAt: record.oldestAt,
+    newestAt: record.newestAt,
+    createdAt: record.createdAt,
+    consumers: record.consumers,
+    producers: uses.filter((u) => u.routes.includes(record.name)).map((u) => u.adapter),
+    deadLetterFor: uses.filter((u) => u.deadLetterChannel === record.name).map((u) => u.adapter),
+  };
+}
+
+export async function listChannels(services: Services): Promise<Channel[]> {
+  const [records, uses] = await Promise.all([store.listChannels(services.db), store.pipelineUses(services.db)]);
+  return records.map((r) => present(r, uses));
+}
+
+export async function getChannel(services: Services, name: string): Promise<Channel> {
+  const [record, uses] = await Promise.all([store.findChannel(services.db, name), store.pipelineUses(services.db)]);
+  if (!record) throw notFound(`channel ${JSON.stringify(name)}`);
+  return present(record, uses);
+}
+
+export async function setChannelRetention(services: Services, actor: Actor, name: string, retention: ChannelRetention): Promise<Channel> {
+  await services.db.transaction(async (tx) => {
+    const before = await store.findChannel(tx, name);
+    if (!before) throw notFound(`channel ${JSON.stringify(name)}`);
+    await store.setRetention(tx, name, retention.maxAgeMs, retention.maxBytes);
+    await recordAudit(tx, actor, {
+      action: 'channel.retention',
+      target: `channel/${name}`,
+      before: { maxAgeMs: before.retentionMs, maxBytes: before.retentionBytes },
+      after: retention,
+    });
+  });
+  return getChannel(services, name);
+}
+
+/** Messages for people to read: decoded, with credentials masked and a dead letter's reason lifted out. */
+export async function listChannelMessages(services: Services, name: string, query: ChannelMessagesQuery): Promise<ChannelMessage[]> {
+  if (!(await store.findChannel(services.db, name))) throw notFound(`channel ${JSON.stringify(name)}`);
+  const stored = await store.listChannelMessages(services.db, name, { after: query.after, limit: query.limit });
+  return stored.map((m) => {
+    const { [DEAD_LETTER_REASON]: reason, ...headers } = m.headers;
+    return {
+      offset: m.offset,
+      appendedAt: m.appendedAt,
+      origin: { adapter: m.originAdapter, session: m.originSession, seq: m.originSeq },
+      receivedAt: m.receivedAt,
+      headers: maskHeaders(headers),
+      body: m.bodyKind === 'json' ? { kind: 'json', value: maskJson(JSON.parse(m.body.toString('utf8'))) } : { kind: 'fix', fields: maskFixFields(fixFields(m.body)) },
+      sizeBytes: m.sizeBytes,
+      ...(reason !== undefined ? { deadLetterReason: reason } : {}),
+    };
+  });
+}
+
+/** A channel row's FIX body: tag=value<SOH> pairs in latin1 (adapter/src/channels/codec.ts writes them). */
+function fixFields(body: Buffer): Array<[number, string]> {
+  return body
+    .toString('latin1')
+    .split('\x01')
+    .filter((f) => f !== '')
+    .map((f) => {
+      const eq = f.indexOf('=');
+      return [Number(f.slice(0, eq)), f.slice(eq + 1)];
+    });
+}
+
+export interface RetentionPass {
+  channels: number;
+  deleted: number;
+  bytes: number;
+}
+
+/** One pass of retention over every channel with a limit; each channel in its own statement. */
+export async function applyAllRetention(services: Services): Promise<RetentionPass> {
+  const pass: RetentionPass = { channels: 0, deleted: 0, bytes: 0 };
+  for (const name of await store.channelsWithRetention(services.db)) {
+    const result = await store.applyRetention(services.db, name);
+    pass.channels++;
+    pass.deleted += result.deleted;
+    pass.bytes += result.bytes;
+  }
+  return pass;
+}
