@@ -36,6 +36,7 @@ try {
       db: config.databaseUrl ? openPostgres({ connectionString: config.databaseUrl, max: 5, applicationName: `crosswire-adapter-${config.podId}` }) : undefined,
       artifacts: (name) => client.artifact(name),
       secretsDir: config.secretsDir,
+      metrics,
     }),
     logger,
     acceptorRouting,

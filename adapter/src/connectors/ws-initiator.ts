@@ -17,6 +17,8 @@ import { keepAlive, ReadGate } from './ws-limits.ts';
 import { ChannelPump } from './ws-outbound.ts';
 import { clientTlsOptions } from './ws-tls.ts';
 
+/** How long a clean stop waits for the server to answer the close. */
+const STOP_GRACE_MS = 5_000;
 /** While the server reads slowly, how often to look whether the send buffer has drained. */
 const DRAIN_POLL_MS = 10;
 
@@ -80,7 +82,14 @@ export class WsInitiator {
     this.#wakeBackoff?.();
     if (mode === 'fence') this.#socket?.terminate();
     await this.#pump?.stop();
-    if (mode === 'logout' && this.#socket?.readyState === WebSocket.OPEN) this.#socket.close(1001, 'the adapter is stopping');
+    const socket = this.#socket;
+    if (socket?.readyState === WebSocket.OPEN) {
+      socket.close(1001, 'the adapter is stopping');
+      // A server that never answers the close must not hold the stop for ws's 30 s close timeout.
+      setTimeout(() => socket.terminate(), STOP_GRACE_MS).unref();
+    } else {
+      socket?.terminate();
+    }
     await this.#loop;
   }
 
