@@ -46,7 +46,7 @@ describe.skipIf(!haveChromium)('import and export in Chromium', () => {
     expect(await axeViolations(page)).toEqual([]);
 
     // The zip passes through the BFF unchanged: the same bytes as the orchestrator's own export.
-    const all = await downloaded(page, () => page.getByRole('link', { name: 'Export everything (zip)' }).click());
+    const all = await downloaded(page, () => page.getByRole('button', { name: 'Export everything (zip)' }).click());
     expect(all.name).toBe('crosswire-manifests.zip');
     expect(all.bytes.equals(await directBundle())).toBe(true);
     const entries = readZip(all.bytes);
@@ -100,8 +100,13 @@ describe.skipIf(!haveChromium)('import and export in Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Adapters' }).click();
     await page.getByRole('checkbox', { name: 'Select venue-initiator' }).check();
     await page.getByRole('checkbox', { name: 'Select orders-to-nats' }).check();
-    const some = await downloaded(page, () => page.getByRole('link', { name: 'Export selected (2, zip)' }).click());
+    const some = await downloaded(page, () => page.getByRole('button', { name: 'Export selected (2, zip)' }).click());
     expect([...readZip(some.bytes).keys()]).toEqual(['manifests/adapter-orders-to-nats.json', 'manifests/adapter-venue-initiator.json']);
+
+    // A refusal is shown, not saved as a file: one of the selected adapters is deleted meanwhile.
+    expect((await stack.admin('DELETE', '/adapters/orders-to-nats')).status).toBe(204);
+    await page.getByRole('button', { name: 'Export selected (2, zip)' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Download failed: no adapter or artifact is named "orders-to-nats"' }).count()).toBe(1);
     await page.context().close();
   });
 
@@ -109,7 +114,7 @@ describe.skipIf(!haveChromium)('import and export in Chromium', () => {
     const page = await signIn(browser, stack.portal, 'viewer');
     await page.getByRole('link', { name: 'Import / export' }).click();
     await expect.poll(() => page.getByText('You can preview an import; applying it needs the engineer role.').count()).toBe(1);
-    const all = await downloaded(page, () => page.getByRole('link', { name: 'Export everything (zip)' }).click());
+    const all = await downloaded(page, () => page.getByRole('button', { name: 'Export everything (zip)' }).click());
     const entries = readZip(all.bytes);
     const edited = JSON.parse(entries.get(MANIFEST)!.toString('utf8')) as { spec: { description?: string } };
     edited.spec.description = 'edited by a viewer';

@@ -1,6 +1,6 @@
 import { bundleFiles, manifestInputs, readBundleManifests, writeZip, zipBundle, ZipError, type BundleProblem } from '../bundles/index.ts';
 import type { FieldError } from '../contract/index.ts';
-import { MAX_BUNDLE_INFLATED_BYTES, type BundleApplyQuery, type ManifestApplyResult, type ManifestWarning } from '../contract/manifests.ts';
+import { MAX_BUNDLE_INFLATED_BYTES, type BundleApplyQuery, type ManifestApplyResult } from '../contract/manifests.ts';
 import { artifactContent } from '../store/artifacts.ts';
 import type { Actor, Services } from './context.ts';
 import { DomainError } from './errors.ts';
@@ -14,15 +14,18 @@ import { applyManifests, diffManifests, exportManifests, type ApplyOrigin } from
 const UPLOAD = 'the uploaded zip';
 const IMPORT: ApplyOrigin = { action: 'manifests.import', via: 'an uploaded zip bundle' };
 
-/** The export as a zip, byte-identical to what `installer export -o` writes into a directory. */
-export async function exportBundle(services: Services, names?: readonly string[]): Promise<{ zip: Buffer; count: number; warnings: ManifestWarning[] }> {
+/**
+ * The export as a zip, byte-identical to what `installer export -o` writes into a directory. Sealed
+ * secrets are references in it, as in every export; GET /manifests lists the warnings about them.
+ */
+export async function exportBundle(services: Services, names?: readonly string[]): Promise<Buffer> {
   const exported = await exportManifests(services, names);
   const files = await bundleFiles(exported.items, async (item) => {
     const found = await artifactContent(services.db, item.name, item.version);
     if (!found) throw new DomainError('conflict', `artifact ${item.name} was deleted during the export: export again`);
     return found.content;
   });
-  return { zip: writeZip(files), count: exported.items.length, warnings: exported.warnings };
+  return writeZip(files);
 }
 
 /** A problem's `path` in a bundle: the file in the zip and the JSON Pointer into it. */

@@ -68,18 +68,9 @@ export const manifestRoutes = [
     },
     handle: async ({ services, query }) => {
       const names = namesOf(query);
-      const { zip, count, warnings } = await bundles.exportBundle(services, names);
+      const zip = await bundles.exportBundle(services, names);
       const filename = names?.length === 1 ? `crosswire-${names[0]}.zip` : 'crosswire-manifests.zip';
-      return {
-        status: 200,
-        body: zip,
-        contentType: 'application/zip',
-        headers: {
-          'content-disposition': `attachment; filename="${filename}"`,
-          'x-manifest-count': String(count),
-          'x-manifest-warnings': String(warnings.length),
-        },
-      };
+      return { status: 200, body: zip, contentType: 'application/zip', headers: { 'content-disposition': `attachment; filename="${filename}"` } };
     },
   }),
   route<undefined, BundleDiffQuery>({

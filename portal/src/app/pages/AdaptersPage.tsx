@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Adapter, PluginManifest } from '@crosswire/orchestrator/contract';
 import { useEffect, useId, useState } from 'react';
 import { api, hasRole, type Me } from '../api.ts';
+import { DownloadButton } from '../components/DownloadButton.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
 import { AdminBadge, StatusBadge } from '../components/StatusBadge.tsx';
 import { ago, fullTime } from '../format.ts';
@@ -85,9 +86,7 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
         <h1 id="adapters-title">Adapters</h1>
         <div className="row-actions">
           {selected.size > 0 ? (
-            <a className="button" href={bundleUrl([...selected].sort())} download>
-              Export selected ({selected.size}, zip)
-            </a>
+            <DownloadButton path={bundleUrl([...selected].sort())} fallbackName="crosswire-manifests.zip" label={`Export selected (${selected.size}, zip)`} />
           ) : (
             <button type="button" disabled title="Select adapters with the checkboxes first">
               Export selected (zip)

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ManifestApplyResult, ManifestExport, ResourceChange } from '@crosswire/orchestrator/contract';
 import { useId, useRef, useState } from 'react';
 import { api, ApiError, hasRole, type Me } from '../api.ts';
+import { DownloadButton } from '../components/DownloadButton.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { Link, useTitle } from '../router.tsx';
 import { storedZip } from '../zip.ts';
@@ -57,9 +58,7 @@ function ExportPanel() {
       ) : (
         <>
           <p>
-            <a className="button primary" href={bundleUrl()} download>
-              Export everything (zip)
-            </a>{' '}
+            <DownloadButton className="primary" path={bundleUrl()} fallbackName="crosswire-manifests.zip" label="Export everything (zip)" />{' '}
             <span className="muted">{plural(exported.data.items.length, 'manifest')}</span>
           </p>
           {exported.data.warnings.length > 0 && <Warnings warnings={exported.data.warnings} title="Sealed secrets exported as references" />}
