@@ -13,7 +13,8 @@
  *      on DATABASE_URL's server, or postgres://postgres@127.0.0.1:5432, dropped at the end).
  *
  * Rows whose peer is missing (QuickFIX C++ not built, PostgreSQL not reachable) say so and are skipped.
- * `--only=postgres` runs the PostgreSQL row alone (for work on the store).
+ * `--only=postgres` runs the PostgreSQL row alone (for work on the store); FIX_BENCH_PEER_FLAGS adds
+ * Node flags to the peer processes (`--cpu-prof --cpu-prof-dir=DIR` to profile them).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,7 +44,6 @@ const settings = {
   latency: { rate: 5_000, seconds: 2, drainMs: 5_000 },
   /** QuickFIX C++ initiator rows: its own burst of orders, throughput only. */
   oflowCount: 10_000,
-  postgres: { throughputCount: 1_000, window: 100, seconds: 0.4, drainMs: 15_000 },
   watchdogSeconds: 170,
 };
 
@@ -70,7 +70,9 @@ interface Row {
 // Peers
 
 async function startNodePeer(kind: 'echo' | 'own' | 'jspurefix', extra?: string): Promise<RunningPeer> {
-  const args = ['--import', 'tsx', FIX_PEER, kind, ...(extra ? [extra] : [])];
+  // FIX_BENCH_PEER_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: profile the peers (NODE_OPTIONS may not carry those).
+  const flags = process.env.FIX_BENCH_PEER_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...flags, '--import', 'tsx', FIX_PEER, kind, ...(extra ? [extra] : [])];
   const peer = await startPeer(process.execPath, args, 30_000);
   children.add(peer.process);
   return peer;
@@ -192,28 +194,16 @@ async function postgresRow(): Promise<Row> {
     const grant = await claimLease(test.db, adapterId, 'bench-pod', 600_000);
     if (!grant) throw new Error('could not claim the bench lease');
     const lease = { adapterId, adapterName: 'bench', slot: 0, epoch: grant.epoch, pod: 'bench-pod' };
+    // Said in the table: a server that does not wait for its disk would flatter this row.
+    const setting = async (name: string) => (await test.db.query<{ setting: string }>('SELECT setting FROM pg_settings WHERE name = $1', [name])).rows[0]?.setting ?? '?';
+    const durability = `every batch committed with synchronous_commit=${await setting('synchronous_commit')}, fsync=${await setting('fsync')}`;
     const peer = await startNodePeer('own', JSON.stringify({ url: test.url, lease }));
     try {
       const client = await RawFixClient.connect(portOf(peer), { sender: 'BENCH', target: 'CROSSWIRE', logon: true });
       try {
-        const p = settings.postgres;
-        const rt = await throughput(client, 0, p.throughputCount, p.window, 20_000);
-        const lat = await latency(client, p.throughputCount, settings.latency.rate, p.seconds, p.drainMs);
-        const row: Row = {
-          path,
-          driver: 'raw FIX client',
-          perSecond: rt.perSecond,
-          latency: {
-            p50: percentile(lat.samples, 50),
-            p99: percentile(lat.samples, 99),
-            p999: percentile(lat.samples, 99.9),
-            answered: lat.samples.length,
-            sent: lat.sent,
-            rate: lat.rate,
-          },
-          note: `${formatRate(lat.sent)} orders at ${formatRate(settings.latency.rate)}/s` + (lat.samples.length < lat.sent ? `, ${lat.samples.length} answered within ${p.drainMs / 1000} s` : ''),
-        };
-        log(`  ${path}: ${formatRate(rt.perSecond)} round trips/s, p99 ${formatMs(row.latency!.p99)} ms at ${formatRate(settings.latency.rate)}/s`);
+        // The same warm-up, throughput and paced latency runs as every other row.
+        const row = await measure(path, 'raw FIX client', client);
+        row.note = [row.note, `durability: ${durability}`].filter(Boolean).join('; ');
         return row;
       } finally {
         await client.close();

@@ -11,7 +11,22 @@ function pad3(n: number): string {
   return n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n);
 }
 
+// At thousands of messages a second many share a millisecond: the last answer of each function is kept.
+let formattedAt = Number.NaN;
+let formattedMs = false;
+let formatted = '';
+let parsedText: string | undefined;
+let parsed: number | undefined;
+
 export function formatUtcTimestamp(epochMs: number, milliseconds = true): string {
+  if (epochMs === formattedAt && milliseconds === formattedMs) return formatted;
+  formatted = formatUncached(epochMs, milliseconds);
+  formattedAt = epochMs;
+  formattedMs = milliseconds;
+  return formatted;
+}
+
+function formatUncached(epochMs: number, milliseconds: boolean): string {
   const d = new Date(epochMs);
   const base =
     `${d.getUTCFullYear()}${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}-` +
@@ -23,6 +38,13 @@ const TIMESTAMP = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
 
 /** Epoch milliseconds, or undefined when the text is not a valid UTCTimestamp. */
 export function parseUtcTimestamp(text: string): number | undefined {
+  if (text === parsedText) return parsed;
+  parsed = parseUncached(text);
+  parsedText = text;
+  return parsed;
+}
+
+function parseUncached(text: string): number | undefined {
   const m = TIMESTAMP.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];

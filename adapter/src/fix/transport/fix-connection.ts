@@ -25,6 +25,11 @@ export class FixConnection implements SessionLink {
   private readonly framer: FixFramer;
   private closeReason: string | undefined;
   private closed = false;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(
     readonly socket: Socket,
@@ -53,6 +58,13 @@ export class FixConnection implements SessionLink {
 
   send(bytes: Buffer): void {
     if (this.closeReason !== undefined || this.socket.destroyed) return;
+    // Messages sent in the same turn of the event loop (a committed batch, a resend) leave in one
+    // write system call instead of one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(bytes);
     const limit = this.options.maxPendingWriteBytes ?? 64 * 1024 * 1024;
     if (this.socket.writableLength > limit) this.disconnect(`peer is not reading: more than ${limit} bytes pending`, false);
