@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { fixAcceptor, fixInitiator } from './index.ts';
+import { fixAcceptor, fixInitiator, wsAcceptor, wsInitiator } from './index.ts';
 import { settingsMarkdown } from './settings-doc.ts';
 
 export const FIX_SETTINGS_DOC = fileURLToPath(new URL('../../../docs/fix-settings.md', import.meta.url));
@@ -17,4 +17,22 @@ export function fixSettingsPage(): string {
   ].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await writeFile(FIX_SETTINGS_DOC, fixSettingsPage());
+export const WS_SETTINGS_DOC = fileURLToPath(new URL('../../../docs/ws-settings.md', import.meta.url));
+
+export function wsSettingsPage(): string {
+  return [
+    '# WebSocket settings, field by field',
+    '',
+    'Generated from the built-in plugin manifests (`adapter/src/plugins`) by `npm run docs:fix-settings` (which writes',
+    'the FIX and WebSocket pages); a test fails when this page and the manifests disagree. How the connectors behave',
+    '(authentication, limits, delivery) is in [message-flow.md](message-flow.md#websocket-connectors).',
+    '',
+    settingsMarkdown(wsAcceptor),
+    settingsMarkdown(wsInitiator),
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await writeFile(FIX_SETTINGS_DOC, fixSettingsPage());
+  await writeFile(WS_SETTINGS_DOC, wsSettingsPage());
+}

@@ -61,8 +61,9 @@ export const wsAcceptor: PluginManifest = {
       format: choice(['json', 'text'], 'json', {
         title: 'Message format',
         description:
-          'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id), and other ' +
-          'frames are rejected; text: frames are passed through as opaque text.',
+          'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id); a frame that ' +
+          'is not (a binary frame, malformed JSON) is reported and parked in the dead-letter channel with the reason. ' +
+          'text: text frames are passed through as opaque text.',
         'x-order': 2,
       }),
       subscribeChannel: {
@@ -71,7 +72,8 @@ export const wsAcceptor: PluginManifest = {
         pattern: CHANNEL_NAME_PATTERN,
         title: 'Broadcast channel',
         description:
-          'Crosswire channel whose messages are sent to every connected client. Empty: clients only send.',
+          'Crosswire channel whose messages are sent to every connected client. While no client is connected the ' +
+          'channel is not read, so messages wait in it. Empty: clients only send.',
         'x-order': 3,
       },
       authentication: section('Authentication', {
@@ -156,7 +158,10 @@ export const wsAcceptor: PluginManifest = {
             maximum: 1000000,
             default: 1000,
             title: 'Maximum messages per second',
-            description: 'Messages per second one client may send; a client that keeps exceeding it is disconnected.',
+            description:
+              'Messages per second one client may send. Above it the client is slowed down (not read until the second ' +
+              'ends, nothing it sent is dropped); one above it 5 seconds running, or sending 5 seconds\' worth at ' +
+              'once, is disconnected (close code 1008).',
             'x-order': 3,
             'x-advanced': true,
           },

@@ -105,8 +105,9 @@ export const wsInitiator: PluginManifest = {
       format: choice(['json', 'text'], 'json', {
         title: 'Message format',
         description:
-          'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id); ' +
-          'text: frames are passed through as opaque text.',
+          'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id); a frame that ' +
+          'is not (a binary frame, malformed JSON) is reported and parked in the dead-letter channel with the reason. ' +
+          'text: text frames are passed through as opaque text.',
         'x-order': 2,
       }),
       subscribeChannel: {
