@@ -20,6 +20,7 @@ import { staticToken } from '../src/worker/credentials.ts';
 import { OrchestratorClient } from '../src/worker/orchestrator-client.ts';
 import { Worker } from '../src/worker/worker.ts';
 import { RawClient } from './fix/raw-client.ts';
+import { startPartitionProxy, type PartitionProxy } from './support/partition-proxy.ts';
 
 const ORDERS = 25;
 const order = (id: string, side = '1'): FixField[] => [
@@ -34,15 +35,27 @@ const order = (id: string, side = '1'): FixField[] => [
 ];
 type Totals = { in: number; out: number; rejected: number };
 
+async function logOn(port: number): Promise<RawClient> {
+  const counterparty = await RawClient.open(port, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
+  // Each counterparty connection starts its sequence numbers over.
+  counterparty.logon(30, [[141, 'Y']]);
+  await until('the logon answer', () => counterparty.received.some((m) => m.msgType === 'A'));
+  return counterparty;
+}
+
 describe('message counters from a FIX acceptor to the orchestrator', () => {
   let stack: TestStack;
   let worker: Worker;
   let management: Server;
   let secretsDir: string;
   let port: number;
+  let proxy: PartitionProxy;
+  const totals = async () => (await stack.call('viewer', 'GET', '/adapters/counted-venue/counters?minutes=10')).body.totals as Totals;
 
   beforeAll(async () => {
-    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '3000' });
+    // Long enough for the pod to ride out the short partition of the second test.
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '6000' });
+    proxy = await startPartitionProxy(stack.orchestrator.url);
     port = await freePort();
     const spec = specs.fixAcceptor('counted-venue', port);
     const config = { ...spec.connector.config, listen: { host: '127.0.0.1', port }, application: 'fill' };
@@ -52,7 +65,7 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
     management = await startManagementServer(0, () => true, metrics);
     secretsDir = await mkdtemp(join(tmpdir(), 'crosswire-counters-'));
     const token = await stack.issuer.mint({ sub: 'pod-c-credential', roles: ['pod'] });
-    const client = new OrchestratorClient(stack.orchestrator.url, 'pod-c', staticToken(token), 2_000);
+    const client = new OrchestratorClient(proxy.url, 'pod-c', staticToken(token), 2_000);
     worker = new Worker({
       podId: 'pod-c',
       version: 'test',
@@ -70,15 +83,14 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
   afterAll(async () => {
     await worker?.shutdown();
     management?.close();
+    await proxy?.close();
     await stack?.stop();
     if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
   });
 
   it('counts every order in, every fill out, and a refused order and a garbled message as rejected', async () => {
-    const counterparty = await RawClient.open(port, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
+    const counterparty = await logOn(port);
     try {
-      counterparty.logon(30);
-      await until('the logon answer', () => counterparty.received.some((m) => m.msgType === 'A'));
       for (let i = 0; i < ORDERS; i++) counterparty.send('D', order(`o-${i}`));
       await until(`${ORDERS} fills`, () => counterparty.received.filter((m) => m.msgType === '8').length >= ORDERS);
 
@@ -92,28 +104,60 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
       const checksumAt = bad.lastIndexOf('10=');
       counterparty.write(bad.slice(0, checksumAt) + (bad.slice(checksumAt) === '10=000\x01' ? '10=001\x01' : '10=000\x01'));
 
-      const totals = await until(
+      const reached = await until(
         'the counts to reach the orchestrator',
         async () => {
-          const read = await stack.call('viewer', 'GET', '/adapters/counted-venue/counters?minutes=5');
-          const t = read.body.totals as Totals;
+          const t = await totals();
           return t.in >= ORDERS + 3 && t.rejected >= 2 ? t : undefined;
         },
         15_000,
         200,
       );
       // Logon, the orders, the refused one and the garbled one in; the logon answer, the fills and the reject out.
-      expect(totals.in).toBeGreaterThanOrEqual(ORDERS + 3);
-      expect(totals.out).toBeGreaterThanOrEqual(ORDERS + 2);
-      expect(totals.rejected).toBe(2);
+      expect(reached.in).toBeGreaterThanOrEqual(ORDERS + 3);
+      expect(reached.out).toBeGreaterThanOrEqual(ORDERS + 2);
+      expect(reached.rejected).toBe(2);
       // The session is still up: a garbled message after logon is skipped, not fatal.
       expect(counterparty.closed).toBe(false);
 
       const text = await (await fetch(`http://127.0.0.1:${(management.address() as AddressInfo).port}/metrics`)).text();
       const series = (name: string) => Number(new RegExp(`^${name}\\{adapter="counted-venue"\\} (\\d+)`, 'm').exec(text)?.[1]);
-      expect(series('crosswire_adapter_messages_received_total')).toBeGreaterThanOrEqual(totals.in);
-      expect(series('crosswire_adapter_messages_sent_total')).toBeGreaterThanOrEqual(totals.out);
+      expect(series('crosswire_adapter_messages_received_total')).toBeGreaterThanOrEqual(reached.in);
+      expect(series('crosswire_adapter_messages_sent_total')).toBeGreaterThanOrEqual(reached.out);
       expect(series('crosswire_adapter_messages_rejected_total')).toBe(2);
+    } finally {
+      counterparty.socket.destroy();
+    }
+  }, 60_000);
+
+  it('loses no count while the orchestrator is unreachable: reports that fail are sent again after', async () => {
+    const counterparty = await logOn(port);
+    try {
+      // Settled: two reads a couple of report intervals apart agree.
+      let before = await totals();
+      await until('the counts to settle', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const now = await totals();
+        const settled = JSON.stringify(now) === JSON.stringify(before);
+        before = now;
+        return settled;
+      });
+
+      proxy.cut();
+      for (let i = 0; i < ORDERS; i++) counterparty.send('D', order(`cut-${i}`));
+      await until(`${ORDERS} fills during the partition`, () => counterparty.received.filter((m) => m.msgType === '8').length >= ORDERS);
+      // At least one report carrying them is held by the partition and fails.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(await totals()).toEqual(before);
+      proxy.heal();
+
+      const after = await until('the held counts to arrive', async () => {
+        const t = await totals();
+        return t.in >= before.in + ORDERS ? t : undefined;
+      });
+      // Each order and fill counted once: nothing lost, nothing sent twice.
+      expect(after).toEqual({ in: before.in + ORDERS, out: before.out + ORDERS, rejected: before.rejected });
+      expect((await stack.call('viewer', 'GET', '/adapters/counted-venue')).body.status.holders).toEqual([expect.objectContaining({ pod: 'pod-c', epoch: 1 })]);
     } finally {
       counterparty.socket.destroy();
     }
