@@ -7,6 +7,7 @@ import { AdapterPage } from './pages/AdapterPage.tsx';
 import { AdaptersPage } from './pages/AdaptersPage.tsx';
 import { ArtifactsPage } from './pages/ArtifactsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { ChannelPage, ChannelsPage } from './pages/ChannelsPage.tsx';
 import { ManifestsPage } from './pages/ManifestsPage.tsx';
 import { NewAdapterPage } from './pages/NewAdapterPage.tsx';
 import { PluginsPage } from './pages/PluginsPage.tsx';
@@ -18,6 +19,7 @@ const NAV = [
   ['/artifacts', 'Artifacts'],
   ['/plugins', 'Plugins'],
   ['/pods', 'Pods'],
+  ['/channels', 'Channels'],
   ['/manifests', 'Import / export'],
   ['/audit', 'Audit'],
 ] as const;
@@ -69,6 +71,7 @@ function Console({ user }: { user: { subject: string; name: string } }) {
   }
 
   const adapter = /^\/adapters\/([^/]+)\/?$/.exec(pathname);
+  const channel = /^\/channels\/([^/]+)\/?$/.exec(pathname);
   return (
     <>
       <a className="skip-link" href="#content">
@@ -118,6 +121,10 @@ function Console({ user }: { user: { subject: string; name: string } }) {
           <PluginsPage />
         ) : pathname === '/pods' ? (
           <PodsPage />
+        ) : pathname === '/channels' ? (
+          <ChannelsPage />
+        ) : channel ? (
+          <ChannelPage name={decodeURIComponent(channel[1]!)} me={me.data} />
         ) : pathname === '/manifests' ? (
           <ManifestsPage me={me.data} />
         ) : pathname === '/access' ? (
