@@ -76,7 +76,7 @@ describe('who may call the API', () => {
   it('accepts a valid token and says who it names', async () => {
     const me = await stack.call('engineer', 'GET', '/me');
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ subject: `${stack.issuer.issuer}#test-engineer`, name: 'Test engineer', roles: ['engineer'] });
+    expect(me.body).toEqual({ subject: `${stack.issuer.issuer}#test-engineer`, name: 'Test engineer', roles: ['engineer'], claimValues: ['engineer'] });
   });
 
   describe('401 without a valid token', () => {

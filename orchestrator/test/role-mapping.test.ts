@@ -63,6 +63,8 @@ describe('the role mapping API on postgres', () => {
       updatedBy: null,
     });
     expect(await rolesOn(stack.orchestrator.url, fixOps)).toEqual(['operator']);
+    const me = await stack.call(null, 'GET', '/me', undefined, as(fixOps));
+    expect(me.body).toMatchObject({ roles: ['operator'], claimValues: ['fix-ops'] });
     expect(await rolesOn(stack.orchestrator.url, connectivity)).toBe('no role');
     const refused = await stack.call('operator', 'GET', '/role-mapping');
     expect(refused.status).toBe(403);

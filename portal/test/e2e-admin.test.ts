@@ -78,6 +78,7 @@ describe.skipIf(!haveChromium)('admin pages and a long adapter list in Chromium'
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Access' }).count()).toBe(1);
     await expect.poll(() => page.getByText('In force: AUTH_ROLE_MAP').count()).toBe(1);
+    await expect.poll(() => page.getByText('claim carries admin, which grant you admin').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Add a claim value' }).click();
     await page.getByLabel('Claim value in row 1').fill('connectivity-engineers');

@@ -93,6 +93,8 @@ export interface Me {
   subject: string;
   name: string;
   roles: string[];
+  /** The values of the token's roles claim the roles came from. */
+  claimValues?: string[];
 }
 
 /** Roles imply those below them, as the orchestrator decides; the UI only hides what would be refused. */

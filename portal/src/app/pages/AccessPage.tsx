@@ -120,6 +120,12 @@ export function AccessPage({ me }: { me?: Me | undefined }) {
         )}
         {data.podClaimValues.length > 0 && <> Adapter pods: {data.podClaimValues.join(', ')} grant pod (from AUTH_ROLE_MAP, not editable here).</>}
       </p>
+      {me?.claimValues && (
+        <p className="muted">
+          Your token’s <code>{data.rolesClaim}</code> claim carries {me.claimValues.length ? me.claimValues.join(', ') : 'no values'}, which grant you{' '}
+          {me.roles.join(', ') || 'no role'}.{mayEdit && ' A save that would take admin away from you is refused.'}
+        </p>
+      )}
       {saved !== undefined && (
         <p role="status" className="banner ok">
           Saved as version {saved}.
