@@ -93,6 +93,8 @@ interface Outgoing {
   bytes: Buffer;
   /** Logon, Logout, ResendRequest and SequenceReset go out before logon completes too. */
   alwaysSent: boolean;
+  /** The connection it was numbered for: never written to a later one (only resent on request). */
+  link: SessionLink;
   stored: boolean;
   write: Promise<void>;
   /** Told whether the bytes went out; only the session's own messages wait for that. */
@@ -738,8 +740,8 @@ export class Session {
   // ---------------------------------------------------------------------------------------------
   // Outgoing messages
 
-  private async sendApplication(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>): Promise<boolean> {
-    if (isAdminMsgType(msgType)) throw new Error(`MsgType ${msgType} is a session message; the session sends those itself`);
+  private sendApplication(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>): Promise<boolean> {
+    if (isAdminMsgType(msgType)) return Promise.reject(new Error(`MsgType ${msgType} is a session message; the session sends those itself`));
     const extra: FixField[] = header ? [...header] : [];
     const fields: FixField[] = [];
     const source = body instanceof FixMessage ? body.fields() : body;
@@ -748,7 +750,7 @@ export class Session {
       if (STANDARD_HEADER_TAGS.has(field[0])) extra.push(field);
       else fields.push(field);
     }
-    return Promise.resolve(this.enqueue(msgType, fields, extra, false) !== undefined);
+    return Promise.resolve(this.enqueue(msgType, fields, extra) !== undefined);
   }
 
   /**
@@ -759,7 +761,7 @@ export class Session {
   private sendRaw(msgType: string, body: FixField[], extraHeader: FixField[] = []): Promise<boolean> {
     let settle: ((written: boolean) => void) | undefined;
     const written = new Promise<boolean>((resolve) => (settle = resolve));
-    const entry = this.enqueue(msgType, body, extraHeader, true);
+    const entry = this.enqueue(msgType, body, extraHeader);
     if (!entry) return Promise.resolve(false);
     entry.settle = settle;
     return written;
@@ -769,8 +771,10 @@ export class Session {
    * Gives the message the next sequence number and queues its store write; the bytes follow when the
    * write commits. Undefined when it cannot be sent at all.
    */
-  private enqueue(msgType: string, body: FixField[], extraHeader: FixField[], admin: boolean): Outgoing | undefined {
-    if (this.fenced || !this.link) return undefined;
+  private enqueue(msgType: string, body: FixField[], extraHeader: FixField[]): Outgoing | undefined {
+    const link = this.link;
+    if (this.fenced || !link) return undefined;
+    const admin = isAdminMsgType(msgType);
     // An application message that cannot go out now is refused rather than stored: the caller
     // (a channel consumer) keeps it and retries, so nothing is stored that the peer never saw.
     if (!admin && !this.isLoggedOn) return undefined;
@@ -779,7 +783,7 @@ export class Session {
     const bytes = this.encode(msgType, seqNum, this.sendingTime(), this.routingHeader(extraHeader), body);
     this.nextSender = seqNum + 1;
     const write = this.store.saveSent(seqNum, admin ? null : bytes);
-    const entry: Outgoing = { seqNum, msgType, bytes, alwaysSent, stored: false, write, settle: undefined };
+    const entry: Outgoing = { seqNum, msgType, bytes, alwaysSent, link, stored: false, write, settle: undefined };
     this.outgoing.push(entry);
     write.then(() => {
       entry.stored = true;
@@ -796,7 +800,7 @@ export class Session {
       const entry = queue[taken]!;
       if (!entry.stored || entry.seqNum > this.holdAbove) break;
       taken++;
-      const sent = !this.fenced && this.link !== undefined && (entry.alwaysSent || this.isLoggedOn);
+      const sent = !this.fenced && this.link === entry.link && (entry.alwaysSent || this.isLoggedOn);
       if (sent) {
         this.application.onTraffic?.('sent', entry.msgType);
         this.transmit(entry.bytes);
