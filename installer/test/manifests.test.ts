@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '@crosswire/orchestrator/bundles';
 import { specs, startStack, type TestStack } from '../../orchestrator/test/support/stack.ts';
 
 const CLI = join(import.meta.dirname, '../src/cli.ts');
@@ -138,6 +139,10 @@ describe('installer export, diff and apply against PostgreSQL', () => {
     ]);
     expect(await snapshot(second)).toEqual(files);
     expect(files['artifacts/venue-fix42.xml']).toBe(DICTIONARY);
+    // The portal's zip download holds exactly these files.
+    const zipped = await fetch(`${source.api}/manifests/bundle`, { headers: { authorization: `Bearer ${source.tokens.viewer}` } });
+    const entries = readZip(Buffer.from(await zipped.arrayBuffer()));
+    expect(Object.fromEntries([...entries].map(([name, data]) => [name, data.toString('latin1')]))).toEqual(files);
 
     const dry = await run(['apply', '-f', first, '--dry-run'], as(target, 'engineer'));
     expect(dry.code, dry.stderr).toBe(0);
