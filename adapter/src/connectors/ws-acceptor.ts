@@ -10,6 +10,7 @@
  */
 import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -56,6 +57,7 @@ export class WsAcceptor {
   readonly #events: EventThrottle;
   readonly #wss: WebSocketServer;
   readonly #limits: Required<NonNullable<WsAcceptorConfig['limits']>>;
+  readonly #handshakeTimers = new WeakMap<Socket, NodeJS.Timeout>();
   #server: Server | undefined;
   #pump: ChannelPump | undefined;
   #stopping = false;
@@ -106,15 +108,19 @@ export class WsAcceptor {
       this.#runtime.metrics.refused('not-websocket');
       res.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-type': 'text/plain' }).end('this endpoint takes WebSocket upgrades only\n');
     });
-    server.on('connection', (socket: Duplex & { remoteAddress?: string }) => {
-      if (this.#allowList.allows(socket.remoteAddress)) return;
-      this.#refuse('address', `refused a connection from ${socket.remoteAddress ?? '?'}: address not in allowedAddresses`);
-      socket.destroy();
+    server.on('connection', (socket: Socket) => {
+      if (!this.#allowList.allows(socket.remoteAddress)) {
+        this.#refuse('address', `refused a connection from ${socket.remoteAddress ?? '?'}: address not in allowedAddresses`);
+        socket.destroy();
+      } else if (!tls) {
+        this.#armHandshakeTimer(socket, handshakeMs);
+      }
     });
     if (tls) {
+      // The TLS handshake has its own timeout (handshakeTimeout above); the HTTP upgrade's starts after it.
       server.on('secureConnection', (socket: TLSSocket) => {
         const fingerprint = refusedFingerprint(this.#config.tls, socket);
-        if (fingerprint === undefined) return;
+        if (fingerprint === undefined) return this.#armHandshakeTimer(socket, handshakeMs);
         this.#refuse('client-certificate', `refused client certificate ${fingerprint} from ${socket.remoteAddress ?? '?'}: not in tls.allowedClientFingerprints`);
         socket.destroy();
       });
@@ -178,6 +184,8 @@ export class WsAcceptor {
       store,
       lease: this.#runtime.context.lease,
       channel,
+      // A broadcast: clients see what is published while they are connected, not the channel's history.
+      startAt: 'latest',
       ready: () => this.#clients.size > 0,
       deliver: (messages) => this.#broadcast(messages),
       onError: (error, fenced) =>
@@ -229,7 +237,21 @@ export class WsAcceptor {
     client.socket.terminate();
   }
 
+  /**
+   * Node's HTTP timeouts only start once a request begins; a connection that sends nothing would stay
+   * open for ever. This closes it unless an upgrade arrives in time.
+   */
+  #armHandshakeTimer(socket: Socket, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#refuse('handshake-timeout', `closed ${socket.remoteAddress ?? '?'}: no WebSocket upgrade within ${ms / 1000} s (limits.handshakeTimeoutSeconds)`);
+      socket.destroy();
+    }, ms);
+    this.#handshakeTimers.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  }
+
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    clearTimeout(this.#handshakeTimers.get(req.socket));
     const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     const refusal = this.#check(req);
     if (refusal) {
@@ -242,8 +264,10 @@ export class WsAcceptor {
 
   #check(req: IncomingMessage): { status: number; reason: RefusalReason; text: string } | undefined {
     const path = this.#config.listen.path ?? WS_DEFAULTS.path;
-    const url = new URL(req.url ?? '/', 'http://endpoint');
     if (this.#stopping) return { status: 503, reason: 'max-connections', text: 'the adapter is stopping' };
+    // Only origin-form targets (/path?query); anything else could not name this endpoint.
+    const url = (req.url ?? '').startsWith('/') ? parseTarget(req.url!) : undefined;
+    if (!url) return { status: 404, reason: 'path', text: 'the request target is not a path' };
     if (url.pathname !== path) return { status: 404, reason: 'path', text: `no WebSocket endpoint at ${url.pathname}` };
     if (this.#clients.size >= this.#limits.maxConnections) {
       return { status: 503, reason: 'max-connections', text: `${this.#limits.maxConnections} connections already open (limits.maxConnections)` };
@@ -282,7 +306,7 @@ export class WsAcceptor {
       },
     });
     socket.on('message', () => rate.frame());
-    const client: Client = { socket, peer, gate, dropped: false, drained: receiveFrames(this.#runtime, socket, gate, peer) };
+    const client: Client = { socket, peer, gate, dropped: false, drained: receiveFrames(this.#runtime, socket, gate, peer, this.#limits.maxFrameBytes) };
     const stopHeartbeat = keepAlive(socket, this.#limits.pingIntervalSeconds * 1000, this.#limits.pongTimeoutSeconds * 1000, () => {
       metrics.deadPeer();
       this.#events.emit('dead-peer', 'warning', 'connection', `${peer}: no pong within ${this.#limits.pongTimeoutSeconds} s; connection terminated`);
@@ -307,6 +331,14 @@ export class WsAcceptor {
     this.#events.emit('connected', 'info', 'connection', `${peer} connected`);
     context.setState('Active');
     this.#pump?.wake();
+  }
+}
+
+function parseTarget(target: string): URL | undefined {
+  try {
+    return new URL(target, 'http://endpoint');
+  } catch {
+    return undefined;
   }
 }
 

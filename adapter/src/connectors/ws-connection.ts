@@ -12,7 +12,7 @@ import { compilePipeline, type CompiledPipeline } from '../pipeline/index.ts';
 import type { ConnectorContext } from './connector.ts';
 import type { WsFormat } from './ws-config.ts';
 import { frameToMessage } from './ws-frames.ts';
-import { InboundWriter } from './ws-inbound.ts';
+import { inboundHighWaterBytes, InboundWriter } from './ws-inbound.ts';
 import type { ReadGate } from './ws-limits.ts';
 import { WsMetrics } from './ws-metrics.ts';
 
@@ -67,7 +67,7 @@ export function wsRuntime(context: ConnectorContext, deps: WsConnectorDependenci
  * frame has an identity and a retried append never adds it twice. Returns a function that resolves
  * once everything received so far is stored.
  */
-export function receiveFrames(runtime: WsRuntime, socket: WebSocket, gate: ReadGate, peer: string): () => Promise<void> {
+export function receiveFrames(runtime: WsRuntime, socket: WebSocket, gate: ReadGate, peer: string, maxFrameBytes: number): () => Promise<void> {
   const { context, metrics } = runtime;
   const session = `ws:${context.lease.pod}:${randomUUID()}`;
   let seq = 0;
@@ -78,6 +78,7 @@ export function receiveFrames(runtime: WsRuntime, socket: WebSocket, gate: ReadG
         lease: context.lease,
         pipeline: runtime.pipeline,
         metrics,
+        highWaterBytes: inboundHighWaterBytes(maxFrameBytes),
         pause: () => gate.pause('inbound queue'),
         resume: () => gate.resume('inbound queue'),
         onFailure: (reason, lost, fenced) => {

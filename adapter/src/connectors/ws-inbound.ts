@@ -3,7 +3,7 @@
  * pipeline and what comes out is appended to channels under the adapter's lease, in frame order.
  *
  * Appends are batched (frames arriving while one append is in flight go in the next) and bounded: past
- * a high-water mark of frames or bytes waiting, the connection stops reading (TCP back-pressure reaches
+ * a high-water mark of frames or bytes waiting (`inboundHighWaterBytes`), the connection stops reading (TCP back-pressure reaches
  * the peer) until the queue drains, so a slow database never grows this pod's memory without bound.
  * Appends are idempotent on the message origin, so a failed append is retried as it was.
  */
@@ -13,14 +13,23 @@ import type { ParsedFrame } from './ws-frames.ts';
 import type { WsMetrics } from './ws-metrics.ts';
 
 const HIGH_WATER_FRAMES = 1_000;
-const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const RETRIES = 5;
+
+/**
+ * Bytes waiting per connection before it stops being read. ws already holds up to one frame
+ * (`maxFrameBytes`) per connection while assembling it; this keeps the queue to the same order.
+ */
+export function inboundHighWaterBytes(maxFrameBytes: number): number {
+  return Math.max(2 * maxFrameBytes, 1024 * 1024);
+}
 
 export interface InboundOptions {
   store: PostgresChannelStore;
   lease: ChannelLease;
   pipeline: CompiledPipeline | undefined;
   metrics: WsMetrics;
+  /** Past this many bytes waiting (or 1,000 frames), the connection stops being read until half is stored. */
+  highWaterBytes: number;
   /** Stop reading from the connection / read again. */
   pause(): void;
   resume(): void;
@@ -55,7 +64,7 @@ export class InboundWriter {
     if (deliveries.length === 0) return;
     this.#queue.push({ deliveries, bytes });
     this.#queuedBytes += bytes;
-    if (!this.#paused && (this.#queue.length >= HIGH_WATER_FRAMES || this.#queuedBytes >= HIGH_WATER_BYTES)) {
+    if (!this.#paused && (this.#queue.length >= HIGH_WATER_FRAMES || this.#queuedBytes >= this.#options.highWaterBytes)) {
       this.#paused = true;
       this.#options.pause();
     }
@@ -95,7 +104,7 @@ export class InboundWriter {
         this.#queuedBytes -= bytes;
         const dead = this.#options.pipeline?.deadLetterChannel;
         this.#options.metrics.deadLettered(batch.filter((d) => d.channel === dead && d.message.headers[DEAD_LETTER_REASON] !== undefined).length);
-        if (this.#paused && this.#queue.length < HIGH_WATER_FRAMES / 2 && this.#queuedBytes < HIGH_WATER_BYTES / 2) {
+        if (this.#paused && this.#queue.length < HIGH_WATER_FRAMES / 2 && this.#queuedBytes < this.#options.highWaterBytes / 2) {
           this.#paused = false;
           this.#options.resume();
         }

@@ -66,6 +66,8 @@ export class WsInitiator {
         store,
         lease: this.#runtime.context.lease,
         channel,
+        // A send queue: what was put in the channel before the adapter first ran is sent too.
+        startAt: 'earliest',
         ready: () => this.connected,
         deliver: (messages) => this.#send(messages),
         onError: (error, fenced) =>
@@ -136,8 +138,10 @@ export class WsInitiator {
     }
     this.#socket = socket;
     let opened = false;
+    let refused = false;
     let stopHeartbeat = () => undefined as void;
     socket.on('unexpected-response', (_req, res) => {
+      refused = true;
       this.#events.emit('refused', 'error', 'connection', `${peer} refused the WebSocket upgrade: HTTP ${res.statusCode ?? '?'} ${res.statusMessage ?? ''}`.trim());
       res.resume();
       socket.terminate();
@@ -146,6 +150,8 @@ export class WsInitiator {
       if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         metrics.refused('frame-too-large');
         this.#events.emit('frame-too-large', 'warning', 'message', `${peer} sent a frame larger than ${limits.maxFrameBytes ?? WS_DEFAULTS.maxFrameBytes} bytes (limits.maxFrameBytes); closed with 1009`);
+      } else if (refused) {
+        // Already reported with the server's status; this is only ws noting the aborted handshake.
       } else if (!opened) {
         this.#events.emit('connect-failed', 'warning', 'connection', `cannot connect to ${peer}: ${error.message}`);
       } else {
@@ -157,7 +163,7 @@ export class WsInitiator {
       metrics.opened();
       context.setState('Active');
       this.#events.emit('connected', 'info', 'connection', `connected to ${this.#url.origin}${this.#url.pathname}`);
-      receiveFrames(this.#runtime, socket, new ReadGate(socket), peer);
+      receiveFrames(this.#runtime, socket, new ReadGate(socket), peer, limits.maxFrameBytes ?? WS_DEFAULTS.maxFrameBytes);
       stopHeartbeat = keepAlive(socket, ms(connection.pingIntervalSeconds, WS_DEFAULTS.pingIntervalMs), ms(connection.pongTimeoutSeconds, WS_DEFAULTS.pongTimeoutMs), () => {
         metrics.deadPeer();
         this.#events.emit('dead-peer', 'warning', 'connection', `${peer}: no pong within ${connection.pongTimeoutSeconds ?? WS_DEFAULTS.pongTimeoutMs / 1000} s; reconnecting`);

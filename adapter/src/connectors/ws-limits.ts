@@ -71,10 +71,15 @@ export function keepAlive(socket: WebSocket, intervalMs: number, timeoutMs: numb
   };
   socket.on('pong', alive);
   socket.on('message', alive);
+  // While we are not reading (back-pressure, rate limit) a pong cannot arrive: that is not the peer's fault.
+  const judge = () => {
+    deadline = socket.isPaused ? setTimeout(judge, timeoutMs) : undefined;
+    if (!deadline) onDead();
+  };
   const ticker = setInterval(() => {
-    if (deadline || socket.readyState !== socket.OPEN) return;
+    if (deadline || socket.readyState !== socket.OPEN || socket.isPaused) return;
     socket.ping();
-    deadline = setTimeout(onDead, timeoutMs);
+    deadline = setTimeout(judge, timeoutMs);
   }, intervalMs);
   return () => {
     clearInterval(ticker);

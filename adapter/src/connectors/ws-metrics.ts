@@ -13,6 +13,7 @@ export type RefusalReason =
   | 'auth'
   | 'max-connections'
   | 'client-certificate'
+  | 'handshake-timeout'
   | 'frame-too-large'
   | 'rate'
   | 'not-websocket';

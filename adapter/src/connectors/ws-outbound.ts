@@ -13,6 +13,8 @@ export interface PumpOptions {
   store: PostgresChannelStore;
   lease: ChannelLease;
   channel: string;
+  /** Where a consumer that never committed starts: `earliest` (the oldest message kept) or `latest` (the head). */
+  startAt: 'earliest' | 'latest';
   ready(): boolean;
   /** Sends the messages in order; answers how many, from the first, went out. */
   deliver(messages: readonly ConsumedMessage[]): Promise<number>;
@@ -31,12 +33,11 @@ export class ChannelPump {
   }
 
   /**
-   * Becomes (or stays) the channel's consumer and starts pumping. A new consumer starts at the
-   * channel's head: a fan-out serves what is published from now on; after a failover the next holder
-   * continues from the committed offset.
+   * Becomes (or stays) the channel's consumer and starts pumping. A new consumer starts where
+   * `startAt` says; after a failover or restart the next holder continues from the committed offset.
    */
   async start(): Promise<void> {
-    await this.#options.store.subscribe(this.#options.channel, this.#options.lease, 'latest');
+    await this.#options.store.subscribe(this.#options.channel, this.#options.lease, this.#options.startAt);
     this.#loop = this.#run();
   }
 

@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
@@ -172,6 +173,18 @@ describe('the ws-acceptor connector', () => {
     const stored = await world.contents(a.inbound);
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+  });
+
+  it('closes a connection that does not finish its handshake in time, and answers plain HTTP with 426', async () => {
+    const a = await acceptor({ handshakeTimeoutSeconds: 1 });
+    const port = Number(new URL(a.url).port);
+    const idle = createConnection({ host: '127.0.0.1', port });
+    idle.on('error', () => undefined);
+    await new Promise((resolve) => idle.once('close', resolve));
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'handshake-timeout' })).toBe(1);
+    const plain = await fetch(a.url.replace('ws:', 'http:'));
+    expect(plain.status).toBe(426);
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'not-websocket' })).toBe(1);
   });
 
   it('terminates a peer that does not answer pings', async () => {
