@@ -8,6 +8,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { wsInitiatorConnector } from '../../src/connectors/ws-initiator.ts';
+import { ChannelFencedError } from '../../src/channels/index.ts';
+import { lease } from '../channels/support.ts';
 import { metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 /** A feed server as a venue would run it: checks the bearer token, records what it receives. */
@@ -120,6 +122,25 @@ describe('the ws-initiator connector', () => {
     const all = [...before, ...feed.received].map((f) => (JSON.parse(f) as { order: number }).order);
     expect(all).toEqual(Array.from({ length: 200 }, (_, n) => n + 1));
     expect(await metric(world.registry, 'crosswire_ws_reconnect_attempts_total', { adapter: i.adapter.name })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('after a failover the next lease holder continues from the committed offset; the old holder can no longer commit', async () => {
+    const port = await freePort();
+    const feed = await feedServer(port);
+    cleanup.push(() => feed.stop());
+    const first = await initiator(`ws://127.0.0.1:${port}/feed`);
+    await world.publish(first.outbound, Array.from({ length: 100 }, (_, n) => ({ order: n + 1 })));
+    await until('the first 100 at the server', () => feed.received.length >= 100);
+    await first.connector.stop('fence');
+    const next = await run(wsInitiatorConnector(world.deps()), { ...first.adapter, lease: await lease(world.test, first.adapter.id, 'standby-pod') });
+    cleanup.push(() => next.connector.stop('logout'));
+    await world.publish(first.outbound, Array.from({ length: 100 }, (_, n) => ({ order: n + 101 })));
+    await until('all 200 at the server', () => feed.received.length >= 200);
+    expect(feed.received.map((f) => (JSON.parse(f) as { order: number }).order)).toEqual(Array.from({ length: 200 }, (_, n) => n + 1));
+    // The consumer row belongs to the new epoch; the old holder's writes are refused by the database.
+    const { rows } = await world.test.db.query<{ epoch: string }>('SELECT epoch FROM channel_consumers WHERE channel = $1', [first.outbound]);
+    expect(Number(rows[0]!.epoch)).toBeGreaterThan(first.adapter.lease.epoch);
+    await expect(world.store.subscribe(first.outbound, first.adapter.lease)).rejects.toBeInstanceOf(ChannelFencedError);
   });
 
   it('reports a refused upgrade (wrong token) and keeps retrying', async () => {
