@@ -354,16 +354,15 @@ function reject(socket: Duplex, status: number, text: string, challenge: boolean
 }
 
 export function wsAcceptorConnector(deps: WsConnectorDependencies): ConnectorFactory {
-  return async (context): Promise<RunningConnector & { readonly port: number }> => {
+  return async (context): Promise<RunningConnector> => {
     // The orchestrator validated the config against the ws-acceptor plugin schema, whose fields these are.
     const config = await resolveSecretRefs(context.spec.connector.config as unknown as WsAcceptorConfig, deps.secretsDir);
     const acceptor = new WsAcceptor(config, wsRuntime(context, deps, config.format ?? WS_DEFAULTS.format, config.subscribeChannel), deps.artifacts);
     await acceptor.start();
     context.setState('Active');
     return {
-      get port() {
-        return acceptor.port;
-      },
+      // In Kubernetes the worker routes the port's acceptor Service to this pod.
+      listeningPorts: [acceptor.port],
       stop: (mode) => acceptor.stop(mode),
       act: (kind) => Promise.reject(new Error(`${kind} applies to FIX sessions; a ws-acceptor has none`)),
     };

@@ -40,6 +40,7 @@ describe('the ws-acceptor connector', () => {
     });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
     cleanup.push(() => running.connector.stop('logout'));
+    expect(running.connector.listeningPorts).toEqual([port]);
     const url = `ws://127.0.0.1:${port}/v1/stream`;
     const client = async (options = auth) => {
       const socket = await connect(url, options);

@@ -109,7 +109,7 @@ export async function run(factory: ConnectorFactory, adapter: { name: string; le
     emit: (event) => events.push(event),
     setState: (state, reason) => states.push(reason ? `${state}: ${reason}` : state),
   };
-  const connector = (await factory(context)) as RunningConnector & { port?: number };
+  const connector: RunningConnector = await factory(context);
   return { connector, events, states, saw: (pattern: RegExp) => events.some((e) => pattern.test(e.message)) };
 }
 
