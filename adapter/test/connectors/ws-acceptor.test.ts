@@ -114,7 +114,8 @@ describe('the ws-acceptor connector', () => {
     expect(parked.seq).toBe(2);
     expect(a.events.some((e) => e.level === 'warning' && /frame 2 malformed JSON.*parked in dead-letter channel/.test(e.message))).toBe(true);
     expect(await metric(world.registry, 'crosswire_ws_malformed_frames_total', { adapter: a.adapter.name })).toBe(1);
-    expect(await metric(world.registry, 'crosswire_ws_dead_letters_total', { adapter: a.adapter.name })).toBe(1);
+    // Counted once the append that parked it has returned.
+    await until('the dead letter counted', async () => (await metric(world.registry, 'crosswire_ws_dead_letters_total', { adapter: a.adapter.name })) === 1);
     expect(socket.readyState).toBe(socket.OPEN);
   });
 
@@ -170,9 +171,13 @@ describe('the ws-acceptor connector', () => {
     expect((await done).code).toBe(1008);
     expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'rate' })).toBe(1);
     expect(a.saw(/over 50 messages per second/)).toBe(true);
-    // What was read before the close is stored, in order, without gaps.
-    const stored = await world.contents(a.inbound);
-    expect(stored.length).toBeGreaterThan(0);
+    // Every frame read before the close is stored, in order, without gaps.
+    const read = await metric(world.registry, 'crosswire_ws_frames_in_total', { adapter: a.adapter.name });
+    expect(read).toBeGreaterThan(0);
+    const stored = await until('every frame read is stored', async () => {
+      const rows = await world.contents(a.inbound);
+      return rows.length === read && rows;
+    });
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
   });
 
