@@ -162,4 +162,35 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
       counterparty.socket.destroy();
     }
   }, 60_000);
+
+  it('counts nothing twice when reports are recorded but their answers are lost: the pod sends them again, the orchestrator knows them', async () => {
+    const counterparty = await logOn(port);
+    try {
+      let before = await totals();
+      await until('the counts to settle', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const now = await totals();
+        const settled = JSON.stringify(now) === JSON.stringify(before);
+        before = now;
+        return settled;
+      });
+
+      proxy.loseAnswers();
+      for (let i = 0; i < ORDERS; i++) counterparty.send('D', order(`lost-answer-${i}`));
+      await until(`${ORDERS} fills while answers are lost`, () => counterparty.received.filter((m) => m.msgType === '8').length >= ORDERS);
+      // The reports reach the orchestrator and are recorded; the pod never hears so.
+      const recorded = await until('the counts recorded without an answer', async () => {
+        const t = await totals();
+        return t.in >= before.in + ORDERS ? t : undefined;
+      });
+      proxy.heal();
+
+      // The pod sends its unanswered report again; the orchestrator recognises its number.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(await totals()).toEqual(recorded);
+      expect(recorded).toEqual({ in: before.in + ORDERS, out: before.out + ORDERS, rejected: before.rejected });
+    } finally {
+      counterparty.socket.destroy();
+    }
+  }, 60_000);
 });

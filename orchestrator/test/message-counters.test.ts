@@ -110,4 +110,25 @@ describe('message counters: pods report them with their status, viewers read the
     expect(read.buckets.find((b) => b.minute === minute)).toEqual({ minute, in: 3, out: 2, rejected: 1 });
     expect(read.totals).toEqual({ in: 25, out: 22, rejected: 4 });
   });
+
+  it('records a numbered report once: the same number again (a retry after a lost answer) adds no counts and no events', async () => {
+    // pod-a takes the adapter back once pod-b's lease lapses: a new lease, whose numbers start afresh.
+    await sleep(1_200);
+    const claimed = await stack.call('pod', 'POST', '/pods/pod-a/leases', { adapterId });
+    expect(claimed.status).toBe(201);
+    lease = { adapterId, slot: 0, epoch: claimed.body.epoch };
+    const minute = minuteAgo(4);
+    const before = (await counters()).body.totals as Bucket;
+    const numbered = { seq: 7, counters: [{ minute, in: 3, out: 3, rejected: 0 }], events: [{ level: 'info', category: 'connection', message: 'numbered report 7' }] };
+    expect((await report(numbered)).status).toBe(204);
+    expect((await report(numbered)).status).toBe(204);
+    // An older number is a retry too; the state it carries is still taken.
+    expect((await report({ ...numbered, seq: 6, state: 'Error', reason: 'late retry' })).status).toBe(204);
+    expect((await counters()).body.totals).toEqual({ in: before.in + 3, out: before.out + 3, rejected: before.rejected });
+    const events = (await stack.call('viewer', 'GET', '/adapters/counted/events?category=connection')).body.items as Array<{ message: string }>;
+    expect(events.filter((e) => e.message === 'numbered report 7')).toHaveLength(1);
+    expect((await stack.call('viewer', 'GET', '/adapters/counted')).body.status.holders[0]).toMatchObject({ state: 'Error', reason: 'late retry' });
+    expect((await report({ seq: 8, counters: [{ minute, in: 1, out: 0, rejected: 0 }] })).status).toBe(204);
+    expect((await counters()).body.totals.in).toBe(before.in + 4);
+  });
 });

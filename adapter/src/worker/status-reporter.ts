@@ -1,4 +1,4 @@
-import type { LeaseRef } from '@crosswire/orchestrator/contract';
+import type { LeaseRef, StatusReport } from '@crosswire/orchestrator/contract';
 import type { Logger } from 'pino';
 import type { ConnectorEvent } from '../connectors/connector.ts';
 import type { MessageCounts } from '../observability/message-counts.ts';
@@ -23,6 +23,9 @@ export class StatusReporter {
   #flushing: Promise<void> | undefined;
   #closed = false;
   #countsTimer: NodeJS.Timeout | undefined;
+  #seq = 0;
+  /** The last report sent, until its answer comes. */
+  #unanswered: StatusReport | undefined;
 
   constructor(
     private readonly client: OrchestratorClient,
@@ -85,29 +88,41 @@ export class StatusReporter {
     }, this.intervalMs);
   }
 
+  /**
+   * One report at a time. A report whose answer never came may have been recorded, so it is sent again
+   * exactly as it was (same `seq`, same events and counts) before anything new: the orchestrator drops
+   * a number it has already recorded, and nothing is lost or counted twice.
+   */
   async #send(): Promise<boolean> {
-    const events = this.#events.splice(0, MAX_EVENTS_PER_REPORT);
-    if (this.#dropped > 0) {
-      events.unshift({ level: 'warning', category: 'system', message: `${this.#dropped} events were dropped while the orchestrator was unreachable` });
-      this.#dropped = 0;
-    }
-    const counters = this.counts?.take(MAX_MINUTES_PER_REPORT) ?? [];
-    this.#dirty = this.#events.length > 0 || (this.counts?.hasPending ?? false);
-    try {
-      await this.client.report({
+    let report = this.#unanswered;
+    if (report) {
+      report = { ...report, state: this.#state, ...(this.#reason ? { reason: this.#reason } : { reason: undefined }) };
+    } else {
+      const events = this.#events.splice(0, MAX_EVENTS_PER_REPORT);
+      if (this.#dropped > 0) {
+        events.unshift({ level: 'warning', category: 'system', message: `${this.#dropped} events were dropped while the orchestrator was unreachable` });
+        this.#dropped = 0;
+      }
+      const counters = this.counts?.take(MAX_MINUTES_PER_REPORT) ?? [];
+      report = {
         lease: this.lease,
+        seq: ++this.#seq,
         state: this.#state,
         ...(this.#reason ? { reason: this.#reason } : {}),
         events,
         ...(counters.length > 0 ? { counters } : {}),
-      });
+      };
+    }
+    this.#unanswered = report;
+    this.#dirty = this.#events.length > 0 || (this.counts?.hasPending ?? false);
+    try {
+      await this.client.report(report);
+      this.#unanswered = undefined;
       return true;
     } catch (error) {
-      // Put them back and try on the next flush; the lease keeper decides whether the session lives.
-      this.#events.unshift(...events.slice(0, MAX_BUFFERED_EVENTS - this.#events.length));
-      this.counts?.restore(counters);
+      // Sent again on the next flush; the lease keeper decides whether the session lives.
       this.#dirty = true;
-      this.logger.debug({ err: error }, 'status report failed; will retry');
+      this.logger.debug({ err: error }, 'status report failed; will send it again');
       if (!this.#closed) this.#schedule();
       return false;
     }

@@ -82,6 +82,15 @@ export type LeaseGrant = z.infer<typeof LeaseGrant>;
 export const StatusReport = z
   .strictObject({
     lease: LeaseRef,
+    seq: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "Numbers the holder's reports under this lease from 1; a report sent again with a number already recorded (its answer was lost) changes the state but adds no events or counts twice",
+      }),
     state: z.enum(['Claiming', 'Active', 'Error']),
     reason: z.string().max(2000).optional(),
     events: z.array(ReportedEvent).max(100).optional(),
@@ -89,7 +98,7 @@ export const StatusReport = z
       .array(MinuteCounts)
       .max(60)
       .optional()
-      .meta({ description: 'Messages counted since the last report, per minute; each report adds to the minutes it names' }),
+      .meta({ description: 'Messages counted since the last report, per minute; each report adds to the minutes it names (once per seq)' }),
   })
   .meta({ id: 'StatusReport' });
 export type StatusReport = z.infer<typeof StatusReport>;

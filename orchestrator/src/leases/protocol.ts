@@ -164,10 +164,13 @@ export async function reportStatus(services: Services, actor: Actor, podId: stri
   // One transaction: the lease row stays locked by the state update, so no claim slips in before the
   // events and counts of a holder that is no longer current are written, and nothing is half-written.
   await services.db.transaction(async (tx) => {
-    if (!(await leases.reportLeaseState(tx, key, report.state, report.reason ?? null))) {
+    const outcome = await leases.reportLeaseState(tx, key, report.state, report.reason ?? null, report.seq);
+    if (outcome === 'lost') {
       services.metrics.staleRenews.inc();
       throw leaseLost(report.lease, 'expired or granted to another pod');
     }
+    // Sent again after a lost answer: its events and counts are already recorded.
+    if (outcome === 'duplicate') return;
     await insertEvents(
       tx,
       (report.events ?? []).map((e) => ({ ...e, adapterId: report.lease.adapterId, details: { ...e.details, pod: podId } })),

@@ -93,13 +93,30 @@ export async function releaseLease(db: Queryable, key: LeaseKey): Promise<boolea
 }
 
 /** Records what the holder reports; false when `key` is stale. */
-export async function reportLeaseState(db: Queryable, key: LeaseKey, state: string, reason: string | null): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE leases SET state = $5, reason = $6
-      WHERE adapter_id = $1 AND slot = $2 AND holder_pod = $3 AND epoch = $4 AND expires_at > clock_timestamp()`,
-    [key.adapterId, key.slot, key.pod, key.epoch, state, reason],
+export type ReportOutcome = 'recorded' | 'duplicate' | 'lost';
+
+/**
+ * Records the holder's state. `seq` numbers the holder's reports: one at or below the last recorded
+ * number of the same lease is a report sent again (its answer was lost), `duplicate`, and its events and
+ * counts must not be recorded twice. The row is locked first, so a retry racing the original waits
+ * for it and then sees its number.
+ */
+export async function reportLeaseState(db: Queryable, key: LeaseKey, state: string, reason: string | null, seq?: number): Promise<ReportOutcome> {
+  const { rows } = await db.query<{ last: unknown }>(
+    `SELECT CASE WHEN report_epoch = epoch THEN report_seq ELSE 0 END AS last FROM leases
+      WHERE adapter_id = $1 AND slot = $2 AND holder_pod = $3 AND epoch = $4 AND expires_at > clock_timestamp()
+        FOR UPDATE`,
+    [key.adapterId, key.slot, key.pod, key.epoch],
   );
-  return rowCount > 0;
+  if (rows.length === 0) return 'lost';
+  const duplicate = seq !== undefined && seq <= toInt(rows[0]!.last);
+  await db.query(
+    `UPDATE leases SET state = $3, reason = $4,
+            report_epoch = epoch, report_seq = CASE WHEN $5::bigint IS NULL THEN report_seq ELSE greatest($5::bigint, CASE WHEN report_epoch = epoch THEN report_seq ELSE 0 END) END
+      WHERE adapter_id = $1 AND slot = $2`,
+    [key.adapterId, key.slot, state, reason, seq ?? null],
+  );
+  return duplicate ? 'duplicate' : 'recorded';
 }
 
 export interface HeldLease {
