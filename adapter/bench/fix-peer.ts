@@ -4,7 +4,8 @@
  *
  *   tsx adapter/bench/fix-peer.ts echo                 plain TCP echo (the floor)
  *   tsx adapter/bench/fix-peer.ts own [POSTGRES_JSON]  our FixAcceptor filling orders; memory store,
- *                                                      or PostgreSQL: {"url": ..., "lease": {...}}
+ *                                                      or PostgreSQL: {"url": ..., "lease": {...},
+ *                                                      "commit": "synchronous" | "asynchronous"}
  *   tsx adapter/bench/fix-peer.ts jspurefix            jspurefix acceptor filling orders (memory store)
  *
  * Acceptor CompIDs: ours CROSSWIRE, theirs BENCH (raw client), BENCHI (our
@@ -14,7 +15,7 @@
 import { createServer } from 'node:net';
 import { FixAcceptor, MemoryMessageStore, type MessageStoreFactory } from '../src/fix/index.ts';
 import { openPostgres } from '../../orchestrator/src/index.ts';
-import { PostgresMessageStore } from '../src/store/postgres-message-store.ts';
+import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/store/postgres-message-store.ts';
 import type { LeaseIdentity } from '../src/connectors/connector.ts';
 import { startJspurefix } from '../test/interop/jspurefix-peer.ts';
 import { FillApplication, FIX44_XML, freePort, waitForPort } from '../test/interop/support.ts';
@@ -38,9 +39,9 @@ async function main(): Promise<void> {
     let storeFactory: MessageStoreFactory = () => new MemoryMessageStore();
     let close = (): Promise<void> => Promise.resolve();
     if (extra) {
-      const { url, lease } = JSON.parse(extra) as { url: string; lease: LeaseIdentity };
+      const { url, lease, commit } = JSON.parse(extra) as { url: string; lease: LeaseIdentity; commit?: PostgresMessageStoreOptions['commit'] };
       const db = openPostgres({ connectionString: url, max: 4 });
-      storeFactory = (key) => new PostgresMessageStore(db, lease, key);
+      storeFactory = (key) => new PostgresMessageStore(db, lease, key, { commit });
       close = () => db.close();
     }
     const acceptor = new FixAcceptor(

@@ -196,4 +196,17 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
     expect(await successor.load()).toMatchObject({ nextSenderSeqNum: 7, nextTargetSeqNum: 2 });
     expect((await successor.getSent(1, 100)).map((m) => m.seqNum)).toEqual([2, 3, 4, 5, 6]);
   });
+
+  it('with the opt-in asynchronous commit, stores and fences exactly as the default does', async () => {
+    const { lease } = await freshAdapter('asynchronous');
+    const store = new PostgresMessageStore(test.db, lease, SESSION, { commit: 'asynchronous' });
+    await store.load();
+    await Promise.all([store.saveSent(1, order(1)), store.setNextTargetSeqNum(4), store.saveSent(2, null), store.saveSent(3, order(3))]);
+    expect(await releaseLease(test.db, lease)).toBe(true);
+    await expect(store.saveSent(4, order(4))).rejects.toBeInstanceOf(StoreFencedError);
+    const next = (await claimLease(test.db, lease.adapterId, 'pod-b', 60_000))!;
+    const successor = new PostgresMessageStore(test.db, { ...lease, epoch: next.epoch, pod: 'pod-b' }, SESSION);
+    expect(await successor.load()).toMatchObject({ nextSenderSeqNum: 4, nextTargetSeqNum: 4 });
+    expect((await successor.getSent(1, 10)).map((m) => m.seqNum)).toEqual([1, 3]);
+  });
 });

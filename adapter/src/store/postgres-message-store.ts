@@ -14,6 +14,19 @@ function isFenced(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === FENCED;
 }
 
+export interface PostgresMessageStoreOptions {
+  /**
+   * When a batch counts as stored. `synchronous` (the default): once PostgreSQL has flushed it to
+   * disk, so nothing acknowledged is ever lost. `asynchronous`: once PostgreSQL has it in memory
+   * (synchronous_commit=off for these writes only), which saves the wait for the disk, and most of
+   * the latency; a failover between pods loses nothing either way, but a crash of the database server
+   * itself may lose the last few hundred milliseconds of writes, messages the counterparty already
+   * received among them: the session would then reuse their sequence numbers and the counterparty
+   * would refuse them (MsgSeqNum too low) until an operator sets the numbers. Opt in knowingly.
+   */
+  commit?: 'synchronous' | 'asynchronous';
+}
+
 type Write =
   | { kind: 'sent'; seqNum: number; message: Buffer | null }
   | { kind: 'sender'; seqNum: number }
@@ -58,11 +71,13 @@ export class PostgresMessageStore implements MessageStore {
   /** Batches with an id up to this one fail with `#failure` without running. */
   #poisonedThrough = 0;
   #failure: unknown;
+  readonly #asynchronous: boolean;
 
-  constructor(db: Database, lease: LeaseIdentity, session: SessionKey) {
+  constructor(db: Database, lease: LeaseIdentity, session: SessionKey, options: PostgresMessageStoreOptions = {}) {
     this.#db = db;
     this.#lease = lease;
     this.#key = sessionKeyText(session);
+    this.#asynchronous = options.commit === 'asynchronous';
   }
 
   async load(): Promise<StoreSnapshot> {
@@ -177,11 +192,13 @@ export class PostgresMessageStore implements MessageStore {
         if (write.message !== null) messages.set(write.seqNum, write.message);
       }
     }
+    // Asynchronous commit is set for this statement's own transaction only (set_config local = true).
+    const commit = this.#asynchronous ? `commit_mode AS (SELECT set_config('synchronous_commit', 'off', true) AS mode), ` : '';
     const update = `UPDATE fix_sessions SET next_sender_seq = COALESCE($5::integer, next_sender_seq),
         next_target_seq = COALESCE($6::integer, next_target_seq), slot = $3, epoch = $4, updated_at = now()
-      WHERE adapter_id = $1 AND session_key = $2`;
+      WHERE adapter_id = $1 AND session_key = $2${this.#asynchronous ? ' AND EXISTS (SELECT 1 FROM commit_mode)' : ''}`;
     if (messages.size === 0) {
-      await this.#write(update, [sender, target]);
+      await this.#write(commit === '' ? update : `WITH ${commit.slice(0, -2)} ${update}`, [sender, target]);
       return;
     }
     const params: unknown[] = [sender, target];
@@ -193,7 +210,7 @@ export class PostgresMessageStore implements MessageStore {
     // One statement: the session row and every message row are fenced by their triggers, and a refusal
     // of any of them refuses the lot.
     await this.#write(
-      `WITH advanced AS (${update} RETURNING adapter_id)
+      `WITH ${commit}advanced AS (${update} RETURNING adapter_id)
        INSERT INTO fix_messages (adapter_id, session_key, seq, slot, epoch, message)
        SELECT $1, $2, m.seq, $3, $4, m.message FROM advanced, (VALUES ${rows.join(', ')}) AS m (seq, message)
        ON CONFLICT (adapter_id, session_key, seq) DO UPDATE SET message = EXCLUDED.message, slot = $3, epoch = $4`,
