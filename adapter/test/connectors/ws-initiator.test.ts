@@ -150,7 +150,7 @@ describe('the ws-initiator connector', () => {
     const i = await initiator(`ws://127.0.0.1:${port}/feed`, { authentication: { mode: 'bearer', token: 'not-the-token' } });
     await until('the refusal event', () => i.saw(/refused the WebSocket upgrade: HTTP 401/));
     expect(feed.sockets.size).toBe(0);
-    expect(i.states.at(-1)).toMatch(/^Error: not connected/);
+    await until('the Error state with the retry', () => /^Error: not connected to .* reconnecting in/.test(i.states.at(-1) ?? ''));
     expect(JSON.stringify(i.events)).not.toContain('not-the-token');
   });
 
