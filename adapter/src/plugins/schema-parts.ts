@@ -22,6 +22,14 @@ export const HOST_PATTERN =
 export const CHANNEL_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
 /**
+ * A field naming a Crosswire channel. The `channel` widget tells the orchestrator to create the channel
+ * when the adapter is saved, and the portal to offer the existing ones.
+ */
+export function channelName(field: { title: string; description: string; 'x-order': number }): JsonSchema {
+  return { type: 'string', maxLength: 63, pattern: CHANNEL_NAME_PATTERN, 'x-widget': 'channel', ...field };
+}
+
+/**
  * One or more PEM certificates (a chain). The base64 body excludes `-`, so the blocks cannot overlap
  * and the match never backtracks.
  */

@@ -1,6 +1,6 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
-  CHANNEL_NAME_PATTERN,
+  channelName,
   MIB,
   SCHEMA_DIALECT,
   allowedAddresses,
@@ -66,16 +66,13 @@ export const wsAcceptor: PluginManifest = {
           'text: text frames are passed through as opaque text.',
         'x-order': 2,
       }),
-      subscribeChannel: {
-        type: 'string',
-        maxLength: 63,
-        pattern: CHANNEL_NAME_PATTERN,
+      subscribeChannel: channelName({
         title: 'Broadcast channel',
         description:
           'Crosswire channel whose messages are sent to every connected client. While no client is connected the ' +
           'channel is not read, so messages wait in it. Empty: clients only send.',
         'x-order': 3,
-      },
+      }),
       authentication: section('Authentication', {
         title: 'Authentication',
         description: 'What a client must present in its upgrade request.',

@@ -1,6 +1,6 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
-  CHANNEL_NAME_PATTERN,
+  channelName,
   MIB,
   SCHEMA_DIALECT,
   bytes,
@@ -110,16 +110,13 @@ export const wsInitiator: PluginManifest = {
           'text: text frames are passed through as opaque text.',
         'x-order': 2,
       }),
-      subscribeChannel: {
-        type: 'string',
-        maxLength: 63,
-        pattern: CHANNEL_NAME_PATTERN,
+      subscribeChannel: channelName({
         title: 'Outbound channel',
         description:
           'Crosswire channel whose messages are sent to the server, in order, continuing from where the adapter ' +
           'left off after a reconnect or failover. Empty: the adapter only receives.',
         'x-order': 3,
-      },
+      }),
       authentication: section('Authentication', {
         title: 'Authentication',
         description: 'How the adapter authenticates the upgrade request.',

@@ -35,6 +35,17 @@ describe('channels through the orchestrator API', () => {
     ]);
   });
 
+  it('creates the channel a connector field names (a WebSocket client sending a channel out)', async () => {
+    const created = await stack.call('engineer', 'POST', '/adapters', {
+      name: 'ws-out',
+      mode: 'single',
+      connector: { type: 'ws-initiator', config: { connection: { url: 'wss://venue.example.com/orders' }, subscribeChannel: 'to-venue' } },
+    });
+    expect(created.status).toBe(201);
+    expect((await stack.call('viewer', 'GET', '/channels/to-venue')).body).toMatchObject({ name: 'to-venue', head: 0, producers: [] });
+    expect((await stack.call('engineer', 'DELETE', '/adapters/ws-out', undefined, { 'if-match': '"1"' })).status).toBe(204);
+  });
+
   it('shows size and per-consumer lag once pods append and commit', async () => {
     const ids = Object.fromEntries(
       ((await stack.call('viewer', 'GET', '/adapters')).body.items as Array<{ id: string; name: string }>).map((a) => [a.name, a.id]),

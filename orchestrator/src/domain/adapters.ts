@@ -21,7 +21,7 @@ import { findRevision, insertRevision, listRevisions } from '../store/revisions.
 import type { Actor, Services } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import { recordAudit } from './audit.ts';
-import { createPipelineChannelsIn } from './channels.ts';
+import { configChannels, createChannelsIn, pipelineChannels } from './channels.ts';
 import { deepEqual, jsonDiff } from './json-diff.ts';
 import { validateConfig } from './plugins.ts';
 import { isArtifactField, walkSchema } from './schema-walk.ts';
@@ -70,6 +70,8 @@ interface PreparedSpec {
   spec: AdapterSpec;
   slots: number;
   artifacts: string[];
+  /** Channels the spec names (pipeline routes, dead letters, connector fields), created on save. */
+  channels: string[];
 }
 
 /**
@@ -106,7 +108,8 @@ async function prepareSpec(
   }
   const artifacts = plugin ? await artifactErrors(db, plugin, spec, errors) : [];
   if (errors.length > 0) throw invalid('the adapter spec is invalid: fix the fields listed in errors', errors);
-  return { spec, slots: spec.mode === 'scale_out' ? (spec.instances ?? 1) : 1, artifacts };
+  const channels = [...pipelineChannels(spec), ...(plugin ? configChannels(plugin, spec) : [])];
+  return { spec, slots: spec.mode === 'scale_out' ? (spec.instances ?? 1) : 1, artifacts, channels };
 }
 
 function modeErrors(spec: AdapterSpec, plugin: PluginManifest | undefined): FieldError[] {
@@ -184,7 +187,7 @@ export async function createAdapterIn(services: Services, tx: Queryable, actor: 
   await recordAudit(tx, actor, { action: 'adapter.create', target: `adapter/${body.name}`, after: prepared.spec });
   await resizeSlots(tx, adapterId, prepared.slots);
   await setArtifactRefs(tx, adapterId, prepared.artifacts);
-  await createPipelineChannelsIn(tx, prepared.spec);
+  await createChannelsIn(tx, prepared.channels);
   await insertEvents(tx, [
     { adapterId, level: 'info', category: 'action', message: `${message} by ${actor.name} (revision 1, disabled)`, details: { revision: 1 } },
   ]);
@@ -266,7 +269,7 @@ export async function writeSpecIn(
   });
   if (slotCount(current) !== prepared.slots || current.mode !== prepared.spec.mode) await resizeSlots(tx, id, prepared.slots);
   await setArtifactRefs(tx, id, prepared.artifacts);
-  await createPipelineChannelsIn(tx, prepared.spec);
+  await createChannelsIn(tx, prepared.channels);
   const changed = jsonDiff(redactSecrets(current), redactSecrets(prepared.spec)).map((c) => c.path);
   await insertEvents(tx, [
     {

@@ -1,14 +1,16 @@
 /**
  * Channels for people: what exists, how big, who is behind, what is parked, and how long it is kept.
- * Channels come into being when an adapter's pipeline names them (on save, in the same transaction).
+ * Channels come into being when an adapter's spec names them, in its pipeline or its connector's
+ * config (on save, in the same transaction).
  */
-import type { AdapterSpec, Channel, ChannelMessage, ChannelMessagesQuery, ChannelRetention } from '../contract/index.ts';
+import type { AdapterSpec, Channel, ChannelMessage, ChannelMessagesQuery, ChannelRetention, PluginManifest } from '../contract/index.ts';
 import type { Queryable } from '../db/database.ts';
 import * as store from '../store/channels.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
 import { notFound } from './errors.ts';
 import { maskFixFields, maskHeaders, maskJson } from './masking.ts';
+import { isChannelField, walkSchema } from './schema-walk.ts';
 
 /** Header a pipeline sets on a parked message (adapter/src/pipeline/run.ts). */
 const DEAD_LETTER_REASON = 'crosswire-dead-letter-reason';
@@ -20,9 +22,18 @@ export function pipelineChannels(spec: AdapterSpec): string[] {
   return [...new Set([...pipeline.routes.map((r) => r.channel), ...(pipeline.deadLetterChannel ? [pipeline.deadLetterChannel] : [])])];
 }
 
-/** Inside an adapter save: the channels its pipeline names exist once the save commits. */
-export async function createPipelineChannelsIn(tx: Queryable, spec: AdapterSpec): Promise<void> {
-  await store.createMissingChannels(tx, pipelineChannels(spec));
+/** The channels a connector's config names (fields drawn with the `channel` widget), such as the one it sends out. */
+export function configChannels(plugin: PluginManifest, spec: AdapterSpec): string[] {
+  const names: string[] = [];
+  walkSchema(plugin.configSchema, spec.connector.config, isChannelField, (field) => {
+    if (typeof field.value === 'string' && field.value !== '') names.push(field.value);
+  });
+  return names;
+}
+
+/** Inside an adapter save: the channels its spec names exist once the save commits. */
+export async function createChannelsIn(tx: Queryable, names: readonly string[]): Promise<void> {
+  await store.createMissingChannels(tx, names);
 }
 
 function present(record: store.ChannelRecord, uses: store.PipelineUse[]): Channel {

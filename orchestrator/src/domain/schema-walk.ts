@@ -62,3 +62,4 @@ export function mapSchema(schema: JsonSchema, select: (s: JsonSchema) => boolean
 
 export const isSecretField = (s: JsonSchema) => s['x-secret'] === true;
 export const isArtifactField = (s: JsonSchema) => s['x-widget'] === 'artifact';
+export const isChannelField = (s: JsonSchema) => s['x-widget'] === 'channel';

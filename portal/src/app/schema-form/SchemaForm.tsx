@@ -212,6 +212,8 @@ function FieldView({ field, ctx }: { field: Field; ctx: Ctx }) {
       return <SecretField field={field} ctx={ctx} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
     case 'artifact':
       return <ArtifactField field={field} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
+    case 'channel':
+      return <ChannelField field={field} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
     case 'json':
       return <JsonField field={field} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
     default:
@@ -343,6 +345,29 @@ function ArtifactField({ field, label, help, messages, common, value, set }: Lea
       </select>
       {artifacts.isError && <p className="field-error">The artifacts could not be listed.</p>}
       {artifacts.data && names.length === 0 && <p className="help">No artifacts yet: upload one on the Artifacts page.</p>}
+      {help}
+      <Messages id={`${common.id}-error`} messages={messages} />
+    </div>
+  );
+}
+
+function ChannelField({ field, label, help, messages, common, value, set }: LeafProps) {
+  const channels = useQuery({
+    queryKey: ['channels'],
+    queryFn: ({ signal }) => api.get<{ items: Array<{ name: string }> }>('/api/v1/channels', signal),
+    staleTime: 30_000,
+  });
+  const listId = `${common.id}-channels`;
+  return (
+    <div className="field" data-pointer={field.pointer}>
+      {label}
+      <input {...common} type="text" list={listId} value={typeof value === 'string' ? value : ''} onChange={(e) => set(e.target.value || undefined)} autoComplete="off" spellCheck={false} />
+      <datalist id={listId}>
+        {(channels.data?.items ?? []).map((c) => (
+          <option key={c.name} value={c.name} />
+        ))}
+      </datalist>
+      <p className="help">An existing channel, or a new name: the channel is created when the adapter is saved.</p>
       {help}
       <Messages id={`${common.id}-error`} messages={messages} />
     </div>

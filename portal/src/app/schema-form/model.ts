@@ -5,7 +5,7 @@
  * the config the form finally sends.
  *
  * UI hints (see the orchestrator contract's PluginManifest): `x-order`, `x-section-title`, `x-advanced`,
- * `x-visible-if`, `x-widget` (password | switch | textarea | select | artifact), `x-secret`.
+ * `x-visible-if`, `x-widget` (password | switch | textarea | select | artifact | channel), `x-secret`.
  */
 import type { FieldError, JsonSchema } from '@crosswire/orchestrator/contract';
 
@@ -17,6 +17,8 @@ export type Widget =
   | 'textarea'
   | 'select'
   | 'artifact'
+  /** A channel name: typed, with the existing channels offered (a new name creates one on save). */
+  | 'channel'
   /** An array of strings or numbers: one per line. */
   | 'list'
   /** An object of free keys with string values (HTTP headers): one `key: value` per line. */
@@ -76,7 +78,7 @@ const enumOf = (schema: JsonSchema): string[] | undefined => (Array.isArray(sche
 /** The widget that draws a property: the `x-widget` hint when given, otherwise what its type suggests. */
 export function widgetFor(schema: JsonSchema): Widget {
   const hint = schema['x-widget'];
-  if (hint === 'password' || hint === 'switch' || hint === 'textarea' || hint === 'artifact') return hint;
+  if (hint === 'password' || hint === 'switch' || hint === 'textarea' || hint === 'artifact' || hint === 'channel') return hint;
   if (hint === 'select' && enumOf(schema)) return 'select';
   if (schema['x-secret'] === true) return 'password';
   const type = typeOf(schema);
