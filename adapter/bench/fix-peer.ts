@@ -14,10 +14,8 @@
  */
 import { createServer } from 'node:net';
 import { FixAcceptor, MemoryMessageStore, type MessageStoreFactory } from '../src/fix/index.ts';
-import { openPostgres } from '../../orchestrator/src/index.ts';
-import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/store/postgres-message-store.ts';
+import type { PostgresMessageStoreOptions } from '../src/store/postgres-message-store.ts';
 import type { LeaseIdentity } from '../src/connectors/connector.ts';
-import { startJspurefix } from '../test/interop/jspurefix-peer.ts';
 import { FillApplication, FIX44_XML, freePort, waitForPort } from '../test/interop/support.ts';
 
 const SESSIONS = ['BENCH', 'BENCHI', 'BENCHQ'].map((them) => ({ beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: them }));
@@ -40,6 +38,8 @@ async function main(): Promise<void> {
     let close = (): Promise<void> => Promise.resolve();
     if (extra) {
       const { url, lease, commit } = JSON.parse(extra) as { url: string; lease: LeaseIdentity; commit?: PostgresMessageStoreOptions['commit'] };
+      const { openPostgres } = await import('../../orchestrator/src/db/postgres.ts');
+      const { PostgresMessageStore } = await import('../src/store/postgres-message-store.ts');
       const db = openPostgres({ connectionString: url, max: 4 });
       storeFactory = (key) => new PostgresMessageStore(db, lease, key, { commit });
       close = () => db.close();
@@ -56,6 +56,9 @@ async function main(): Promise<void> {
     };
   } else if (kind === 'jspurefix') {
     port = await freePort();
+    // Loaded only here: jspurefix and its dependencies would otherwise sit in the heap of our own
+    // acceptor's process too, and every collection there would pay for them.
+    const { startJspurefix } = await import('../test/interop/jspurefix-peer.ts');
     const peer = startJspurefix({ role: 'acceptor', port, senderCompId: 'CROSSWIRE', targetCompId: '*' });
     // jspurefix does not say when it listens; wait until the port answers.
     await waitForPort(port);

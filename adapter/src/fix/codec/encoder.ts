@@ -22,36 +22,61 @@ export interface OutgoingHeader {
   extra?: Iterable<FixField>;
 }
 
+const SOH = 0x01;
+const EQUALS = 0x3d;
+/** Room for a tag (at most 11 characters with a sign), `=` and SOH. */
+const FIELD_OVERHEAD = 14;
+const NO_FIELDS: readonly FixField[] = [];
+
 export function encodeMessage(header: OutgoingHeader, body: Iterable<FixField>): Buffer {
-  let size = HEADER_ROOM + 64 + header.msgType.length + header.senderCompId.length + header.targetCompId.length;
-  const fields: FixField[] = [];
-  if (header.extra) for (const field of header.extra) fields.push(field);
-  for (const field of body) fields.push(field);
-  for (const [, value] of fields) size += value.length + 12;
-  let buf = Buffer.allocUnsafe(size);
+  // Arrays (what the session passes) are read in place; anything else is copied once.
+  const extra: readonly FixField[] = header.extra === undefined ? NO_FIELDS : Array.isArray(header.extra) ? header.extra : [...header.extra];
+  const fields: readonly FixField[] = Array.isArray(body) ? body : [...body];
+  const seqText = String(header.msgSeqNum);
+  // An upper bound of the size: one latin1 byte per character.
+  let size = HEADER_ROOM + 5 * FIELD_OVERHEAD + header.msgType.length + header.senderCompId.length + header.targetCompId.length + seqText.length + header.sendingTime.length + 8;
+  for (let i = 0; i < extra.length; i++) size += extra[i]![1].length + FIELD_OVERHEAD;
+  for (let i = 0; i < fields.length; i++) size += fields[i]![1].length + FIELD_OVERHEAD;
+  const buf = Buffer.allocUnsafe(size);
   let pos = HEADER_ROOM;
-  const write = (text: string): void => {
-    if (pos + text.length > buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + text.length + 16));
-      buf.copy(grown, 0, 0, pos);
-      buf = grown;
-    }
-    pos += buf.write(text, pos, "latin1");
-  };
-  write(`35=${header.msgType}\x0149=${header.senderCompId}\x0156=${header.targetCompId}\x0134=${header.msgSeqNum}\x0152=${header.sendingTime}\x01`);
-  for (let i = 0; i < fields.length; i++) {
-    const [tag, value] = fields[i]!;
-    if (value.includes("\x01")) throw new Error(`value of tag ${tag} contains SOH`);
-    write(`${tag}=${value}\x01`);
-  }
+  pos = writeField(buf, pos, 35, header.msgType);
+  pos = writeField(buf, pos, 49, header.senderCompId);
+  pos = writeField(buf, pos, 56, header.targetCompId);
+  pos = writeField(buf, pos, 34, seqText);
+  pos = writeField(buf, pos, 52, header.sendingTime);
+  for (let i = 0; i < extra.length; i++) pos = writeField(buf, pos, extra[i]![0], extra[i]![1]);
+  for (let i = 0; i < fields.length; i++) pos = writeField(buf, pos, fields[i]![0], fields[i]![1]);
   const bodyLength = pos - HEADER_ROOM;
   const prefix = `8=${header.beginString}\x019=${bodyLength}\x01`;
   if (prefix.length > HEADER_ROOM) throw new Error('BeginString too long');
   const start = HEADER_ROOM - prefix.length;
-  buf.write(prefix, start, "latin1");
+  buf.write(prefix, start, 'latin1');
   const sum = checksum(buf, start, pos);
-  write(`10=${formatChecksum(sum)}\x01`);
+  buf[pos++] = 0x31; // 1
+  buf[pos++] = 0x30; // 0
+  buf[pos++] = EQUALS;
+  buf[pos++] = 0x30 + Math.floor(sum / 100);
+  buf[pos++] = 0x30 + (Math.floor(sum / 10) % 10);
+  buf[pos++] = 0x30 + (sum % 10);
+  buf[pos++] = SOH;
   return buf.subarray(start, pos);
+}
+
+/** `tag=value<SOH>` at `pos`, written byte by byte for the tag; returns the position after it. */
+function writeField(buf: Buffer, pos: number, tag: number, value: string): number {
+  if (value.includes('\x01')) throw new Error(`value of tag ${tag} contains SOH`);
+  if (tag < 0) {
+    buf[pos++] = 0x2d;
+    tag = -tag;
+  }
+  let digits = 1;
+  for (let rest = tag; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let k = digits - 1, rest = tag; k >= 0; k--, rest = Math.floor(rest / 10)) buf[pos + k] = 0x30 + (rest % 10);
+  pos += digits;
+  buf[pos++] = EQUALS;
+  pos += buf.write(value, pos, 'latin1');
+  buf[pos++] = SOH;
+  return pos;
 }
 
 /** Encodes fields given in full (8 first, no 9 or 10), computing BodyLength and CheckSum. */

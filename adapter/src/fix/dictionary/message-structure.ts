@@ -29,15 +29,12 @@ export function readStructure(message: FixMessage, session: DataDictionary | und
   const trailerTags = session && session.trailer.tags.size > 0 ? session.trailer.tags : TRAILER_TAGS;
   const structure: MessageStructure = { header: [], body: [], trailer: [], outOfOrderTag: undefined };
   let section: 'header' | 'body' | 'trailer' = 'header';
-  const markOutOfOrder = (tag: number): void => {
-    structure.outOfOrderTag ??= tag;
-  };
   let i = 0;
   const size = message.size;
   while (i < size) {
     const tag = message.tagAt(i);
     if (headerTags.has(tag)) {
-      if (section !== 'header') markOutOfOrder(tag);
+      if (section !== 'header') structure.outOfOrderTag ??= tag;
       const node: FieldNode = { tag, index: i };
       structure.header.push(node);
       i++;
@@ -48,7 +45,7 @@ export function readStructure(message: FixMessage, session: DataDictionary | und
       structure.trailer.push({ tag, index: i });
       i++;
     } else {
-      if (section === 'trailer') markOutOfOrder(tag);
+      if (section === 'trailer') structure.outOfOrderTag ??= tag;
       section = 'body';
       const node: FieldNode = { tag, index: i };
       structure.body.push(node);

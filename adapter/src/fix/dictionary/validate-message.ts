@@ -71,11 +71,9 @@ export function validateMessage(message: FixMessage, dictionaries: DictionarySet
 
 function firstMissing(nodes: readonly FieldNode[], layout: FieldLayout): number | undefined {
   let missing: number | undefined;
-  if (layout.required.size > 0) {
-    const present = new Set(nodes.map((n) => n.tag));
-    for (const tag of layout.required) {
-      if (!present.has(tag) && (missing === undefined || tag < missing)) missing = tag;
-    }
+  // A scan instead of a Set of the present tags: a handful of each, checked for every message.
+  for (const tag of layout.required) {
+    if ((missing === undefined || tag < missing) && !hasTag(nodes, tag)) missing = tag;
   }
   if (missing !== undefined) return missing;
   for (const node of nodes) {
@@ -90,15 +88,21 @@ function firstMissing(nodes: readonly FieldNode[], layout: FieldLayout): number 
   return undefined;
 }
 
+function hasTag(nodes: readonly FieldNode[], tag: number): boolean {
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.tag === tag) return true;
+  return false;
+}
+
 function checkFields(
   message: FixMessage,
-  nodes: readonly FieldNode[],
+  nodes: FieldNode[],
   dictionary: DataDictionary,
   layout: FieldLayout | undefined,
   allowed: ReadonlySet<number> | undefined,
   section: 'header' | 'trailer' | 'body',
 ): ValidationFailure | null {
-  const sorted = section === 'header' ? [...nodes].sort(headerOrder) : [...nodes].sort((a, b) => a.tag - b.tag);
+  // Sorted in place: the structure was read for this validation alone.
+  const sorted = nodes.sort(section === 'header' ? headerOrder : tagOrder);
   let previous: number | undefined;
   for (const node of sorted) {
     const tag = node.tag;
@@ -127,6 +131,10 @@ function checkFields(
     }
   }
   return null;
+}
+
+function tagOrder(a: FieldNode, b: FieldNode): number {
+  return a.tag - b.tag;
 }
 
 /** QuickFIX orders the header 8, 9, 35 and then by tag. */
