@@ -181,18 +181,7 @@ export class PostgresChannelStore {
    */
   async consume(channel: string, lease: ChannelLease, limit: number = this.maxBatch): Promise<ConsumedBatch> {
     const bounded = Math.max(1, Math.min(Math.floor(limit), this.maxBatch));
-    const { rows } = await this.#db.query<{
-      committed_offset: unknown;
-      msg_offset: unknown;
-      appended_at: unknown;
-      origin_adapter_id: string;
-      origin_session: string;
-      origin_seq: unknown;
-      received_at: unknown;
-      headers: Record<string, string>;
-      body_kind: string;
-      body: Uint8Array;
-    }>(
+    const { rows } = await this.#db.query<MessageRow & { committed_offset: unknown }>(
       `SELECT c.committed_offset, m.msg_offset, m.appended_at, m.origin_adapter_id, m.origin_session, m.origin_seq,
               m.received_at, m.headers, m.body_kind, m.body
          FROM channel_consumers c
@@ -205,20 +194,29 @@ export class PostgresChannelStore {
     );
     if (rows.length === 0) throw new ChannelConflictError(`consume ${channel}: adapter ${lease.adapterId} is not subscribed`);
     const committed = toInt(rows[0]!.committed_offset);
-    const messages = rows
-      .filter((r) => r.msg_offset !== null)
-      .map((r) => ({
-        channel,
-        offset: toInt(r.msg_offset),
-        appendedAt: toIso(r.appended_at),
-        message: {
-          headers: typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers,
-          body: decodeBody(r.body_kind, r.body),
-          origin: { adapterId: r.origin_adapter_id, session: r.origin_session, seq: toInt(r.origin_seq) },
-          receivedAt: toIso(r.received_at),
-        },
-      }));
-    return { channel, committed, messages };
+    return { channel, committed, messages: rows.filter((r) => r.msg_offset !== null).map((r) => consumedMessage(channel, r)) };
+  }
+
+  /**
+   * Reads messages by offset, without a consumer and without moving anything: the given offsets (those
+   * still kept), or up to `limit` (at most `maxBatch`) after `after`. For dead-letter replay and browsing.
+   */
+  /** The last offset handed out in the channel (0 when empty); undefined when there is no such channel. */
+  async head(channel: string): Promise<number | undefined> {
+    const { rows } = await this.#db.query<{ head: unknown }>('SELECT head FROM channels WHERE name = $1', [channel]);
+    return rows[0] && toInt(rows[0].head);
+  }
+
+  async read(channel: string, which: { offsets: readonly number[] } | { after: number; limit?: number }): Promise<ConsumedMessage[]> {
+    const byOffset = 'offsets' in which;
+    const { rows } = await this.#db.query<MessageRow>(
+      `SELECT msg_offset, appended_at, origin_adapter_id, origin_session, origin_seq, received_at, headers, body_kind, body
+         FROM channel_messages
+        WHERE channel = $1 AND ${byOffset ? 'msg_offset = ANY($2::bigint[])' : 'msg_offset > $2'}
+        ORDER BY msg_offset LIMIT $3`,
+      [channel, byOffset ? which.offsets : which.after, byOffset ? which.offsets.length : Math.max(1, Math.min(which.limit ?? this.maxBatch, this.maxBatch))],
+    );
+    return rows.map((r) => consumedMessage(channel, r));
   }
 
   /** Moves the consumer's offset from `from` to `to`, for consumers that deliver outside FIX. */
@@ -259,6 +257,32 @@ export class PostgresChannelStore {
       throw channelError(error, `commit ${channel} with outbound ${request.sessionKey} at epoch ${lease.epoch}`);
     }
   }
+}
+
+interface MessageRow {
+  msg_offset: unknown;
+  appended_at: unknown;
+  origin_adapter_id: string;
+  origin_session: string;
+  origin_seq: unknown;
+  received_at: unknown;
+  headers: Record<string, string> | string;
+  body_kind: string;
+  body: Uint8Array;
+}
+
+function consumedMessage(channel: string, r: MessageRow): ConsumedMessage {
+  return {
+    channel,
+    offset: toInt(r.msg_offset),
+    appendedAt: toIso(r.appended_at),
+    message: {
+      headers: typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers,
+      body: decodeBody(r.body_kind, r.body),
+      origin: { adapterId: r.origin_adapter_id, session: r.origin_session, seq: toInt(r.origin_seq) },
+      receivedAt: toIso(r.received_at),
+    },
+  };
 }
 
 function checkRange(request: CommitRequest): void {

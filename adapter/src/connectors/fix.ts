@@ -57,7 +57,9 @@ function defaultDictionary(sessions: ReadonlyArray<{ beginString: string; dataDi
 }
 
 /** Operator actions on one session: reset to 1/1, or set the next sequence numbers. */
-async function actOn(session: Session, kind: 'reset-session' | 'set-sequence-numbers', params: Record<string, unknown>): Promise<string> {
+async function actOn(session: Session, kind: Parameters<RunningConnector['act']>[0], params: Record<string, unknown>): Promise<string> {
+  // Replay is the pod's, not the session's: withDeadLetterReplay answers it before a connector sees it.
+  if (kind === 'replay-dead-letters') throw new Error('dead-letter replay is not a session action');
   if (kind === 'reset-session') {
     await session.reset();
     return `${session.label}: sequence numbers reset to 1`;

@@ -126,7 +126,19 @@ export const SetSequenceNumbers = z
   })
   .meta({ id: 'SetSequenceNumbers' });
 
-export const ActionKind = z.enum(['enable', 'disable', 'reset-session', 'set-sequence-numbers']);
+export const ReplayDeadLetters = z
+  .strictObject({
+    offsets: z
+      .array(z.number().int().min(1))
+      .min(1, 'name at least one offset, or leave offsets out to replay them all')
+      .max(1000, 'at most 1000 offsets at once; leave offsets out to replay them all')
+      .optional()
+      .meta({ description: "Offsets in the adapter's dead-letter channel; all of its dead letters when absent" }),
+  })
+  .meta({ id: 'ReplayDeadLetters' });
+export type ReplayDeadLetters = z.infer<typeof ReplayDeadLetters>;
+
+export const ActionKind = z.enum(['enable', 'disable', 'reset-session', 'set-sequence-numbers', 'replay-dead-letters']);
 export type ActionKind = z.infer<typeof ActionKind>;
 
 export const Action = z

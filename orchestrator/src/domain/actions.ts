@@ -1,5 +1,6 @@
-import type { Action, Adapter } from '../contract/index.ts';
+import type { Action, Adapter, ReplayDeadLetters } from '../contract/index.ts';
 import * as adapters from '../store/adapters.ts';
+import type { AdapterRecord } from '../store/adapters.ts';
 import { insertAction } from '../store/actions.ts';
 import { insertEvents } from '../store/events.ts';
 import { findPlugin } from '../store/plugins.ts';
@@ -44,6 +45,29 @@ export async function requestSessionAction(
   if (kind === 'set-sequence-numbers' && !FIX_TYPES.has(type)) {
     throw new DomainError('conflict', `adapter ${adapter.name} is a ${type} adapter: sequence numbers exist only for FIX sessions`);
   }
+  return queueAction(services, actor, adapter, kind, params);
+}
+
+/**
+ * Queues a replay of the adapter's dead letters through its current pipeline, on the pod holding it
+ * (where the pipeline runs, under its lease). Replaying twice delivers each message once.
+ */
+export async function requestDeadLetterReplay(services: Services, actor: Actor, ref: string, request: ReplayDeadLetters): Promise<Action> {
+  const adapter = await requireAdapter(services.db, ref);
+  const channel = adapter.spec.pipeline?.deadLetterChannel;
+  if (!channel) {
+    throw new DomainError('conflict', `adapter ${adapter.name} parks nothing: its pipeline has no deadLetterChannel, so there is nothing to replay`);
+  }
+  return queueAction(services, actor, adapter, 'replay-dead-letters', { channel, ...(request.offsets ? { offsets: request.offsets } : {}) });
+}
+
+async function queueAction(
+  services: Services,
+  actor: Actor,
+  adapter: AdapterRecord,
+  kind: 'reset-session' | 'set-sequence-numbers' | 'replay-dead-letters',
+  params: Record<string, unknown>,
+): Promise<Action> {
   return services.db.transaction(async (tx) => {
     const action = await insertAction(tx, { adapterId: adapter.id, kind, params, requestedBy: actor.name });
     await recordAudit(tx, actor, { action: `adapter.${kind}`, target: `adapter/${adapter.name}`, after: params });

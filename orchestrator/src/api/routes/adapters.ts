@@ -16,8 +16,9 @@ import {
   RevisionDiff,
   RevisionPage,
   SetSequenceNumbers,
+  ReplayDeadLetters,
 } from '../../contract/index.ts';
-import { requestSessionAction, setAdminState } from '../../domain/actions.ts';
+import { requestDeadLetterReplay, requestSessionAction, setAdminState } from '../../domain/actions.ts';
 import * as adapters from '../../domain/adapters.ts';
 import { listAdapterEvents } from '../../domain/events.ts';
 import { getMessageCounters } from '../../domain/message-counters.ts';
@@ -192,6 +193,17 @@ export const adapterRoutes = [
       status: 202,
       body: await requestSessionAction(services, actor, params.ref!, 'set-sequence-numbers', body),
     }),
+  }),
+  route<ReplayDeadLetters>({
+    method: 'post',
+    path: '/adapters/{ref}/replay-dead-letters',
+    operationId: 'replayDeadLetters',
+    summary: "Run the adapter's dead letters (some, or all) through its current pipeline again, on the pod holding it",
+    tag,
+    role: 'operator',
+    body: ReplayDeadLetters,
+    responses: { 202: { description: 'Queued for the holder', schema: Action }, 409: problem('The adapter has no dead-letter channel') },
+    handle: async ({ services, actor, params, body }) => ({ status: 202, body: await requestDeadLetterReplay(services, actor, params.ref!, body) }),
   }),
   route<undefined, z.infer<typeof EventListQuery>>({
     method: 'get',
