@@ -76,6 +76,11 @@ describe.skipIf(!haveChromium)('channels in Chromium', () => {
 
     await page.goto(`${stack.portal}/channels/orders-parked`);
     await expect.poll(() => page.getByText('Parked: no route took the message').count()).toBe(1);
+    await page.getByRole('button', { name: 'Replay message 1' }).click();
+    await expect.poll(() => page.getByText('Replay queued: the pod holding venue-gateway runs it').count()).toBe(1);
+    const actions = (await (await stack.admin('GET', '/adapters/venue-gateway/events?category=action')).json()) as { items: Array<{ message: string }> };
+    expect(actions.items[0]!.message).toMatch(/^replay-dead-letters requested by /);
+    expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
   });
 

@@ -136,7 +136,7 @@ export function ChannelPage({ name, me }: { name: string; me: Me | undefined }) 
           )}
           <Retention channel={channel.data} canEdit={hasRole(me, 'engineer')} />
           {hasRole(me, 'operator') ? (
-            <Messages name={name} />
+            <Messages name={name} replayFor={channel.data.deadLetterFor} />
           ) : (
             <p className="muted">Message contents are shown to operators and above.</p>
           )}
@@ -204,7 +204,27 @@ function body(message: ChannelMessage): string {
   return message.body.kind === 'fix' ? message.body.fields.map(([tag, value]) => `${tag}=${value}`).join(' | ') : JSON.stringify(message.body.value);
 }
 
-function Messages({ name }: { name: string }) {
+/** Queues a replay on the pod holding the adapter; the outcome lands in the adapter's event log. */
+function useReplay() {
+  return useMutation({
+    mutationFn: ({ adapter, offsets }: { adapter: string; offsets?: number[] }) =>
+      api.post<{ id: number }>(`/api/v1/adapters/${encodeURIComponent(adapter)}/replay-dead-letters`, offsets ? { offsets } : {}),
+  });
+}
+
+function ReplayOutcome({ replay, adapter }: { replay: ReturnType<typeof useReplay>; adapter: string | undefined }) {
+  if (replay.isError) return <ErrorState error={replay.error} />;
+  if (!replay.isSuccess || !adapter) return null;
+  return (
+    <p role="status">
+      Replay queued: the pod holding {adapter} runs it through the current pipeline and reports the outcome in{' '}
+      <Link to={`/adapters/${encodeURIComponent(adapter)}`}>its event log</Link>.
+    </p>
+  );
+}
+
+function Messages({ name, replayFor }: { name: string; replayFor: string[] }) {
+  const replay = useReplay();
   const messages = useQuery({
     queryKey: ['channel-messages', name],
     queryFn: ({ signal }) => api.get<{ items: ChannelMessage[] }>(`${channelPath(name)}/messages?limit=50`, signal),
@@ -213,6 +233,24 @@ function Messages({ name }: { name: string }) {
   return (
     <section aria-labelledby="channel-messages-title">
       <h2 id="channel-messages-title">Newest messages</h2>
+      {replayFor.length > 0 && (
+        <p>
+          Dead letters of {replayFor.join(', ')}. Once the pipeline is fixed, run them through it again:{' '}
+          {replayFor.map((adapter) => (
+            <button
+              key={adapter}
+              type="button"
+              disabled={replay.isPending}
+              onClick={() => {
+                if (window.confirm(`Replay every dead letter of ${adapter} through its current pipeline?`)) replay.mutate({ adapter });
+              }}
+            >
+              Replay all of {adapter}
+            </button>
+          ))}
+        </p>
+      )}
+      <ReplayOutcome replay={replay} adapter={replay.variables?.adapter} />
       {messages.isPending ? (
         <LoadingState label="Loading messages…" />
       ) : !messages.data ? (
@@ -245,6 +283,11 @@ function Messages({ name }: { name: string }) {
                 <td>
                   {m.deadLetterReason && <p className="field-error">Parked: {m.deadLetterReason}</p>}
                   <code className="message-body">{body(m)}</code>
+                  {m.origin.adapter && replayFor.includes(m.origin.adapter) && (
+                    <button type="button" disabled={replay.isPending} onClick={() => replay.mutate({ adapter: m.origin.adapter!, offsets: [m.offset] })}>
+                      Replay message {m.offset}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
