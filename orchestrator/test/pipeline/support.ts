@@ -1,4 +1,4 @@
-import { Pipeline as PipelineSchema } from '@crosswire/orchestrator/contract';
+import { Pipeline as PipelineSchema } from '../../src/contract/index.ts';
 import type { FieldNames, JsonValue, Message, Pipeline } from '../../src/pipeline/index.ts';
 
 /** A few FIX 4.4 names, enough for tests that need no full dictionary. */

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDictionaryFile } from '../../src/fix/index.ts';
-import { standardDictionaryPath } from '../../src/connectors/fix-dictionaries.ts';
-import { FieldError, fieldNamesOf, parseFieldRef, readField, removeField, writeField } from '../../src/pipeline/index.ts';
+import { FieldError, parseFieldRef, readField, removeField, writeField } from '../../src/pipeline/index.ts';
 import { fixMessage, jsonMessage, names, order } from './support.ts';
 
 describe('field references', () => {
@@ -10,13 +8,6 @@ describe('field references', () => {
     expect(parseFieldRef('11')).toEqual({ kind: 'tag', text: '11', tag: 11 });
     expect(parseFieldRef('$.order.legs.0')).toEqual({ kind: 'path', text: '$.order.legs.0', path: ['order', 'legs', '0'] });
     for (const bad of ['$', '$a', '$.', '$.a..b', '$.__proto__', 'constructor']) expect(() => parseFieldRef(bad), bad).toThrow(FieldError);
-  });
-
-  it('resolve names with a standard FIX dictionary', async () => {
-    const dictionary = fieldNamesOf(await loadDictionaryFile(standardDictionaryPath('FIX.4.4')!));
-    expect(readField(order(), parseFieldRef('ClOrdID'), dictionary)).toEqual({ found: true, value: 'ORD-1' });
-    expect(readField(order(), parseFieldRef('TimeInForce'), dictionary)).toEqual({ found: false });
-    expect(() => readField(order(), parseFieldRef('NoSuchField'), dictionary)).toThrow('the dictionary has no field named NoSuchField');
   });
 
   it('read, write and remove FIX fields without changing the input', () => {

@@ -1,5 +1,5 @@
 /** The pipeline spec's parts, as the orchestrator's contract validates them (`Pipeline`), and the error for one that cannot run. */
-import type { Pipeline } from '@crosswire/orchestrator/contract';
+import type { Pipeline } from '../contract/pipeline.ts';
 
 export type { Pipeline };
 export type Condition = Pipeline['filters'][number];
