@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FieldError, parseFieldRef, readField, removeField, writeField } from '../../src/pipeline/index.ts';
-import { fixMessage, jsonMessage, names, order } from './support.ts';
+import { fixMessage, jsonMessage, names } from './support.ts';
 
 describe('field references', () => {
   it('parse tag names, tag numbers and JSON paths', () => {
