@@ -53,7 +53,7 @@ describe('the pod lease protocol over HTTP', () => {
     expect(events.body.items[0]).toMatchObject({ message: 'logged on to VENUE', details: { pod: 'pod-a' } });
 
     beat = await stack.call('pod', 'POST', '/pods/pod-a/heartbeat', {});
-    expect(beat.body.held).toEqual([{ adapterId: adapter.id, slot: 0, epoch: 1, revision: 1, enabled: true }]);
+    expect(beat.body.held).toEqual([{ adapterId: adapter.id, slot: 0, epoch: 1, revision: 1, enabled: true, traced: false }]);
     expect((await stack.call('pod', 'POST', '/pods/pod-a/leases/renew', lease)).status).toBe(200);
     const podA = (await stack.call('viewer', 'GET', '/pods')).body.items.find((p: { id: string }) => p.id === 'pod-a');
     expect(podA).toMatchObject({ leasesHeld: 1, adapters: ['venue-a'] });

@@ -6,6 +6,7 @@ export * from './channels.ts';
 export * from './events.ts';
 export * from './pods.ts';
 export * from './counters.ts';
+export * from './trace.ts';
 export * from './artifacts.ts';
 export type * from './plugins.ts';
 export * from './audit.ts';

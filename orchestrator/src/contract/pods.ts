@@ -50,6 +50,7 @@ export const HeartbeatReply = z
         epoch: z.number().int(),
         revision: z.number().int().meta({ description: 'Reload the assignment when it differs from the running one' }),
         enabled: z.boolean().meta({ description: 'false: log out cleanly and release' }),
+        traced: z.boolean().meta({ description: 'true: trace this adapter’s messages in and out (masked) as events until a reply says false' }),
       }),
     ),
     actions: z.array(Action),

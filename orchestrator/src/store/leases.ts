@@ -125,17 +125,19 @@ export interface HeldLease {
   epoch: number;
   revision: number;
   enabled: boolean;
+  /** An operator's message trace is running (its deadline has not passed). */
+  traced: boolean;
 }
 
 export async function leasesHeldBy(db: Queryable, pod: string): Promise<HeldLease[]> {
-  const { rows } = await db.query<{ adapter_id: string; slot: number; epoch: unknown; revision: number; enabled: boolean }>(
-    `SELECT l.adapter_id, l.slot, l.epoch, a.revision, a.enabled
+  const { rows } = await db.query<{ adapter_id: string; slot: number; epoch: unknown; revision: number; enabled: boolean; traced: boolean }>(
+    `SELECT l.adapter_id, l.slot, l.epoch, a.revision, a.enabled, COALESCE(a.trace_until > clock_timestamp(), false) AS traced
        FROM leases l JOIN adapters a ON a.id = l.adapter_id
       WHERE l.holder_pod = $1 AND l.expires_at > clock_timestamp()
       ORDER BY a.name`,
     [pod],
   );
-  return rows.map((r) => ({ adapterId: r.adapter_id, slot: r.slot, epoch: toInt(r.epoch), revision: r.revision, enabled: r.enabled }));
+  return rows.map((r) => ({ adapterId: r.adapter_id, slot: r.slot, epoch: toInt(r.epoch), revision: r.revision, enabled: r.enabled, traced: r.traced }));
 }
 
 /** Enabled adapters with a free slot that `pod` could run, oldest-enabled first. */

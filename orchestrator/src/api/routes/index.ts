@@ -4,6 +4,7 @@ import { ok, route, type Route } from '../route.ts';
 import { adapterRoutes } from './adapters.ts';
 import { artifactRoutes } from './artifacts.ts';
 import { manifestRoutes } from './manifests.ts';
+import { messageTraceRoutes } from './message-trace.ts';
 import { auditRoutes } from './audit.ts';
 import { channelRoutes } from './channels.ts';
 import { pluginRoutes } from './plugins.ts';
@@ -16,6 +17,7 @@ let document: unknown;
 /** Every API operation. The document describing them is one of them. */
 export const routes: readonly Route[] = [
   ...adapterRoutes,
+  ...messageTraceRoutes,
   ...pluginRoutes,
   ...artifactRoutes,
   ...manifestRoutes,
