@@ -2,6 +2,7 @@
 export * from './common.ts';
 export * from './adapters.ts';
 export * from './pipeline.ts';
+export * from './pipeline-try.ts';
 export * from './channels.ts';
 export * from './events.ts';
 export * from './pods.ts';

@@ -23,6 +23,7 @@ import { DomainError, invalid, notFound } from './errors.ts';
 import { recordAudit } from './audit.ts';
 import { configChannels, createChannelsIn, pipelineChannels } from './channels.ts';
 import { deepEqual, jsonDiff } from './json-diff.ts';
+import { pipelineErrors } from './pipelines.ts';
 import { validateConfig } from './plugins.ts';
 import { isArtifactField, walkSchema } from './schema-walk.ts';
 import { redactSecrets, sealConfig } from './secrets.ts';
@@ -97,6 +98,7 @@ async function prepareSpec(
     });
   }
   errors.push(...modeErrors(spec, plugin));
+  errors.push(...pipelineErrors(spec.pipeline));
   if (plugin) {
     const configErrors = validateConfig(plugin, spec.connector.config, '/connector/config');
     errors.push(...configErrors);

@@ -7,6 +7,7 @@ import { manifestRoutes } from './manifests.ts';
 import { messageTraceRoutes } from './message-trace.ts';
 import { auditRoutes } from './audit.ts';
 import { channelRoutes } from './channels.ts';
+import { pipelineRoutes } from './pipelines.ts';
 import { pluginRoutes } from './plugins.ts';
 import { podRoutes } from './pods.ts';
 import { roleMappingRoutes } from './role-mapping.ts';
@@ -23,6 +24,7 @@ export const routes: readonly Route[] = [
   ...manifestRoutes,
   ...podRoutes,
   ...channelRoutes,
+  ...pipelineRoutes,
   ...systemRoutes,
   ...auditRoutes,
   ...roleMappingRoutes,
