@@ -1,5 +1,6 @@
 import type { ActionKind, AdapterSpec, EventCategory, EventLevel } from '@crosswire/orchestrator/contract';
 import type { MessageKind } from '../observability/message-counts.ts';
+import type { MessageTrace } from '../observability/message-trace.ts';
 
 export interface ConnectorEvent {
   level: EventLevel;
@@ -29,6 +30,11 @@ export interface ConnectorContext {
    * message read or written, `rejected` for each one refused. Absent where nothing counts (some tests).
    */
   count?: (kind: MessageKind, n?: number) => void;
+  /**
+   * The adapter's message trace, on while an operator traces it: hand it every message read and
+   * written (it masks, bounds and reports them). Check `active` first; absent where nothing traces.
+   */
+  trace?: MessageTrace;
 }
 
 /** How a session ends decides what goes on the wire. */

@@ -14,7 +14,7 @@ export function countingApplication(application: FixApplication, context: Connec
   if (!count) return application;
   return {
     ...application,
-    onTraffic: (event, msgType) => {
+    onTraffic: (event, msgType, bytes) => {
       if (event === 'sent') {
         count('out');
         if (REJECTS.has(msgType)) count('rejected');
@@ -22,7 +22,23 @@ export function countingApplication(application: FixApplication, context: Connec
         count('in');
         if (event === 'garbled') count('rejected');
       }
-      application.onTraffic?.(event, msgType);
+      application.onTraffic?.(event, msgType, bytes);
+    },
+  };
+}
+
+/**
+ * The application, also handing every message its sessions read and write to the adapter's message
+ * trace while an operator traces it (the trace masks and bounds them).
+ */
+export function tracingApplication(application: FixApplication, context: ConnectorContext): FixApplication {
+  const trace = context.trace;
+  if (!trace) return application;
+  return {
+    ...application,
+    onTraffic: (event, msgType, bytes) => {
+      if (trace.active) trace.fix(event === 'sent' ? 'out' : 'in', bytes, event === 'garbled');
+      application.onTraffic?.(event, msgType, bytes);
     },
   };
 }

@@ -13,7 +13,7 @@ import {
 import { PostgresMessageStore } from '../store/postgres-message-store.ts';
 import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from './connector.ts';
 import { fixApplication, type FixApplicationMode, type MessageCounters } from './fix-applications.ts';
-import { countingApplication } from './fix-counting.ts';
+import { countingApplication, tracingApplication } from './fix-counting.ts';
 import { missingDictionaryReason, standardDictionaryPath } from './fix-dictionaries.ts';
 import { resolveSecretRefs } from './secret-refs.ts';
 
@@ -79,7 +79,7 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
     const counters: MessageCounters = { received: 0, sent: 0 };
     const acceptor = new FixAcceptor(config, {
       storeFactory: storeFactory(deps, context),
-      application: countingApplication(fixApplication(config.application ?? 'pipeline', counters), context),
+      application: countingApplication(tracingApplication(fixApplication(config.application ?? 'pipeline', counters), context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary(config.sessions),
       artifacts: deps.artifacts,
@@ -125,7 +125,7 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
     };
     const initiator = new FixInitiator(config, {
       storeFactory: storeFactory(deps, context),
-      application: countingApplication(application, context),
+      application: countingApplication(tracingApplication(application, context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary([config.session]),
       artifacts: deps.artifacts,

@@ -214,6 +214,7 @@ export class WsAcceptor {
         if (client.socket.bufferedAmount > limit) over.push(client);
       }
       metrics.framesOut(sent);
+      if (sent > 0 && this.#runtime.context.trace?.active) this.#runtime.context.trace.message('out', consumed.message, this.#config.subscribeChannel);
       const deadline = performance.now() + SLOW_SUBSCRIBER_GRACE_MS;
       while (over.length > 0 && performance.now() < deadline && !this.#stopping) {
         await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));

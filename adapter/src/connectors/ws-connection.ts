@@ -94,6 +94,7 @@ export function receiveFrames(runtime: WsRuntime, socket: WebSocket, gate: ReadG
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     metrics.frameIn();
     const frame = frameToMessage(data, isBinary, runtime.format, { adapterId: context.lease.adapterId, session, seq: ++seq }, new Date());
+    if (context.trace?.active) context.trace.message('in', frame.message, peer);
     if (!frame.ok) {
       metrics.malformed();
       malformed++;

@@ -206,6 +206,8 @@ export class WsInitiator {
     const results = await Promise.all(written);
     const sent = results.indexOf(false) < 0 ? results.length : results.indexOf(false);
     this.#runtime.metrics.framesOut(sent);
+    const trace = this.#runtime.context.trace;
+    if (trace?.active) for (const consumed of messages.slice(0, sent)) trace.message('out', consumed.message, this.#config.subscribeChannel);
     return sent;
   }
 }

@@ -8,6 +8,7 @@ import { StatusReporter } from './status-reporter.ts';
 import type { Registry } from 'prom-client';
 import { MessageCounts } from '../observability/message-counts.ts';
 import { MessageMetrics } from '../observability/message-metrics.ts';
+import { MessageTracer } from '../observability/message-trace.ts';
 
 export interface WorkerOptions {
   podId: string;
@@ -35,6 +36,8 @@ interface Session {
   reporter: StatusReporter;
   /** Messages the connector counted, reported with the status (kept across reloads of the same lease). */
   counts: MessageCounts;
+  /** The operator's message trace: on and off as heartbeat answers say (kept across reloads). */
+  tracer: MessageTracer;
   connector: RunningConnector | undefined;
   /** Set while stopping, so heartbeats do not act on it twice. */
   ending: boolean;
@@ -109,8 +112,9 @@ export class Worker {
         void this.#end(session, 'fence', 'the orchestrator no longer lists this lease as ours');
       } else if (!entry.enabled) {
         void this.#end(session, 'logout', 'the adapter was disabled');
-      } else if (entry.revision !== session.revision) {
-        void this.#reload(session);
+      } else {
+        session.tracer.set(entry.traced);
+        if (entry.revision !== session.revision) void this.#reload(session);
       }
     }
     // Leases this pod holds but does not run (a previous incarnation under the same id): free them now.
@@ -145,6 +149,7 @@ export class Worker {
       revision: assignment.revision,
       reporter,
       counts,
+      tracer: new MessageTracer((event) => reporter.emit(event)),
       connector: undefined,
       ending: false,
       keeper: new LeaseKeeper({
@@ -174,6 +179,7 @@ export class Worker {
           emit: (event: ConnectorEvent) => session.reporter.emit(event),
           setState: (state, reason) => session.reporter.setState(state, reason),
           count: (kind, n) => session.counts.add(kind, n),
+          trace: session.tracer,
         });
         if (session.ending) {
           await session.connector.stop('logout');
@@ -215,6 +221,7 @@ export class Worker {
     const log = mode === 'fence' ? this.#options.logger.warn.bind(this.#options.logger) : this.#options.logger.info.bind(this.#options.logger);
     log({ adapterId: session.lease.adapterId, adapter: session.name, epoch: session.lease.epoch, mode }, `stopping: ${reason}`);
     await this.#stopConnector(session, mode).catch((error: unknown) => this.#options.logger.error({ err: error }, 'connector stop failed'));
+    session.tracer.set(false);
     if (mode === 'fence') {
       session.reporter.close();
       return;

@@ -40,9 +40,10 @@ export interface FixApplication {
   /**
    * Every message the session reads (`received` once parsed, `garbled` when it cannot be) or writes new
    * (`sent`; resends are not counted again), admin messages included: for message counters. Called
-   * synchronously on the hot path, so it must only count and never throw.
+   * synchronously on the hot path, so it must only count and never throw. `bytes` is the message as on
+   * the wire (for the message trace), valid during the call only.
    */
-  onTraffic?(event: 'received' | 'sent' | 'garbled', msgType: string): void;
+  onTraffic?(event: 'received' | 'sent' | 'garbled', msgType: string, bytes: Buffer): void;
 }
 
 /** Answered with a BusinessMessageReject (35=j), or a Reject (35=3) with text before FIX 4.2. */

@@ -237,12 +237,12 @@ export class Session {
       if (!this.link || this.fenced) return;
       const parsed = parseMessage(frame);
       if (!parsed.ok) {
-        this.application.onTraffic?.('garbled', parsed.msgType ?? '');
+        this.application.onTraffic?.('garbled', parsed.msgType ?? '', frame);
         this.event('warn', 'message', `Ignored a garbled message: ${parsed.reason}`);
         if (parsed.msgType === MsgType.Logon || !this.isLoggedOn) await this.disconnect('garbled message before logon completed');
         return;
       }
-      this.application.onTraffic?.('received', parsed.message.msgType);
+      this.application.onTraffic?.('received', parsed.message.msgType, frame);
       await this.next(parsed.message, false);
     });
   }
@@ -802,7 +802,7 @@ export class Session {
       taken++;
       const sent = !this.fenced && this.link === entry.link && (entry.alwaysSent || this.isLoggedOn);
       if (sent) {
-        this.application.onTraffic?.('sent', entry.msgType);
+        this.application.onTraffic?.('sent', entry.msgType, entry.bytes);
         this.transmit(entry.bytes);
       }
       entry.settle?.(sent);
