@@ -9,6 +9,7 @@ import { Link, useLocation, useTitle } from '../router.tsx';
 import { POLL_MS } from './AdaptersPage.tsx';
 import { ConfigEditor } from './adapter/ConfigEditor.tsx';
 import { MessageCounters } from './adapter/MessageCounters.tsx';
+import { PipelineEditor } from './adapter/PipelineEditor.tsx';
 import { ExportManifest } from './adapter/ExportManifest.tsx';
 import { Revisions } from './adapter/Revisions.tsx';
 import { SessionActions } from './adapter/SessionActions.tsx';
@@ -56,6 +57,7 @@ export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) 
           <AdminState adapter={adapter.data} me={me} />
           <SessionActions adapter={adapter.data} me={me} />
           <ConfigEditor adapter={adapter.data} me={me} />
+          <PipelineEditor adapter={adapter.data} me={me} />
           <Revisions adapter={adapter.data} me={me} />
           <Events name={name} />
         </>
