@@ -209,4 +209,28 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
     expect(await successor.load()).toMatchObject({ nextSenderSeqNum: 4, nextTargetSeqNum: 4 });
     expect((await successor.getSent(1, 10)).map((m) => m.seqNum)).toEqual([1, 3]);
   });
+
+  it('answers a ResendRequest that arrives while sends are in flight from the store, and nothing newer overtakes the resend', async () => {
+    const { store } = await freshAdapter('resend');
+    const { session, link, receive } = await loggedOnSession(store);
+    const before = Array.from({ length: 20 }, (_, i) => session.handle.send('D', newOrder(i)));
+    // The application sends 5 more while the resend is being read from the store.
+    const after: Promise<boolean>[] = [];
+    const getSent = store.getSent.bind(store);
+    store.getSent = (begin, end) => {
+      for (let i = 0; i < 5; i++) after.push(session.handle.send('D', newOrder(100 + i)));
+      return getSent(begin, end);
+    };
+    // Asks for everything from 1 while those 20 are still being stored.
+    await Promise.all([...before, receive('2', [[7, '1'], [16, '0']])]);
+    await Promise.all(after);
+    expect(await session.handle.flush()).toBe(true);
+
+    // `*`: PossDup (43=Y).
+    const wire = link.messages.map((m) => `${m.seqNum}${m.msgType}${m.bytes.includes('\x0143=Y\x01') ? '*' : ''}`);
+    const originals = Array.from({ length: 20 }, (_, i) => `${i + 2}D`);
+    const resent = ['14*', ...Array.from({ length: 20 }, (_, i) => `${i + 2}D*`)];
+    const newer = Array.from({ length: 5 }, (_, i) => `${i + 22}D`);
+    expect(wire).toEqual(['1A', ...originals, ...resent, ...newer]);
+  });
 });
