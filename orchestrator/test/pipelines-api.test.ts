@@ -88,6 +88,12 @@ describe('pipelines: validated on save, tried by hand', () => {
     const badMessage = await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: {}, message: '35=D|oops' });
     expect(badMessage.status).toBe(400);
     expect(badMessage.body.errors).toEqual([{ path: '/message', message: expect.stringContaining('"oops" is not tag=value') }]);
+    // A pattern that backtracks for ever is stopped, and the orchestrator keeps answering.
+    const evil = { filters: [{ op: 'matches', field: '58', pattern: '^(a+)+$' }] };
+    const stalled = await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: evil, message: `35=D|58=${'a'.repeat(64)}!` });
+    expect(stalled.status).toBe(400);
+    expect(stalled.body.errors).toEqual([{ path: '/pipeline', message: expect.stringContaining('backtracks catastrophically') }]);
+    expect((await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: {}, message: '35=D' })).status).toBe(200);
     const tooLong = await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: {}, message: `58=${'x'.repeat(20_000)}` });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.errors[0].path).toBe('/message');
