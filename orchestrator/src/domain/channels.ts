@@ -9,11 +9,10 @@ import * as store from '../store/channels.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
 import { notFound } from './errors.ts';
+import { DEAD_LETTER_REASON } from '../pipeline/index.ts';
 import { maskFixFields, maskHeaders, maskJson } from './masking.ts';
 import { isChannelField, walkSchema } from './schema-walk.ts';
 
-/** Header a pipeline sets on a parked message (adapter/src/pipeline/run.ts). */
-const DEAD_LETTER_REASON = 'crosswire-dead-letter-reason';
 
 /** The channels a spec's pipeline delivers to, dead-letter channel included. */
 export function pipelineChannels(spec: AdapterSpec): string[] {
