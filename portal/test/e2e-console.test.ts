@@ -186,6 +186,12 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
       const socket = connect(fixPort, '127.0.0.1', () => (socket.destroy(), resolve()));
       socket.once('error', reject);
     });
+    // A message trace started before the counterparty logs on shows its messages, the password masked by the pod.
+    const tracePanel = page.locator('section[aria-labelledby="trace-title"]');
+    await tracePanel.getByRole('button', { name: 'Trace 1 min' }).click();
+    await expect.poll(() => tracePanel.getByRole('status').textContent()).toMatch(/^Tracing until .* \(started by Demo operator\)/);
+    const eventRows = page.getByRole('table', { name: 'Events, newest first' }).locator('tbody tr');
+    await expect.poll(() => eventRows.filter({ hasText: 'message trace on' }).count(), { timeout: 10_000 }).toBe(1);
     // A counterparty logs on and sends an order: the Messages panel counts both in, and the logon answer out.
     const counterparty = await RawClient.open(fixPort, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
     try {
@@ -196,9 +202,17 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
       const lastHour = async (kind: string) => Number(await messages.getByRole('row', { name: new RegExp(`^${kind}`) }).locator('td').nth(2).textContent());
       await expect.poll(() => lastHour('In'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
       expect(await lastHour('Out')).toBeGreaterThanOrEqual(1);
+      const traced = tracePanel.getByRole('table', { name: 'Traced messages, newest first' }).locator('tbody tr');
+      const tracedLogon = traced.filter({ hasText: '← in' }).filter({ hasText: '35=A' });
+      await expect.poll(() => tracedLogon.count(), { timeout: 10_000 }).toBe(1);
+      expect(await tracedLogon.textContent()).toContain('554=••••••');
+      await expect.poll(() => traced.filter({ hasText: '11=e2e-1' }).count()).toBeGreaterThanOrEqual(1);
+      expect(await tracePanel.textContent()).not.toContain('s3cret-logon');
     } finally {
       counterparty.socket.destroy();
     }
+    await tracePanel.getByRole('button', { name: 'Stop trace' }).click();
+    await expect.poll(() => tracePanel.getByRole('status').textContent()).toMatch(/^Not tracing/);
     const events = page.getByRole('table', { name: 'Events, newest first' }).locator('tbody tr');
     await expect.poll(() => events.count(), { timeout: 10_000 }).toBeGreaterThan(1);
     expect(await events.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('enabled by Demo operator')]));
@@ -300,7 +314,7 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
     await go(page, `/adapters/${ADAPTER}`, ADAPTER);
     await expect.poll(() => page.getByRole('heading', { name: 'Revision history' }).count()).toBe(1);
     await expect.poll(() => page.locator('section[aria-labelledby="revisions-title"] tbody tr').count()).toBe(4);
-    const changing = /^(Enable|Disable|Edit configuration|Reset session|Set sequence numbers|Roll back to revision \d+)$/;
+    const changing = /^(Enable|Disable|Edit configuration|Reset session|Set sequence numbers|Roll back to revision \d+|Trace \d+ min|Stop trace)$/;
     expect(await page.getByRole('button', { name: changing }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Compare revision 1 with current' }).count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);

@@ -9,6 +9,7 @@ import { Link, useLocation, useTitle } from '../router.tsx';
 import { POLL_MS } from './AdaptersPage.tsx';
 import { ConfigEditor } from './adapter/ConfigEditor.tsx';
 import { MessageCounters } from './adapter/MessageCounters.tsx';
+import { MessageTrace } from './adapter/MessageTrace.tsx';
 import { PipelineEditor } from './adapter/PipelineEditor.tsx';
 import { ExportManifest } from './adapter/ExportManifest.tsx';
 import { Revisions } from './adapter/Revisions.tsx';
@@ -59,6 +60,7 @@ export function AdapterPage({ name, me }: { name: string; me: Me | undefined }) 
           <ConfigEditor adapter={adapter.data} me={me} />
           <PipelineEditor adapter={adapter.data} me={me} />
           <Revisions adapter={adapter.data} me={me} />
+          <MessageTrace adapter={adapter.data} me={me} />
           <Events name={name} />
         </>
       )}
