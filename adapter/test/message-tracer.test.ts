@@ -68,4 +68,15 @@ describe('the message tracer', () => {
     expect(traced()[0]!.details).toMatchObject({ truncated: true });
     expect((traced()[0]!.details!.body as string).length).toBe(4_096);
   });
+
+  it('leaves out content that would make the event too large for a status report, and says so', () => {
+    const { trace, events } = tracer();
+    trace.set(true);
+    // Control characters escape to six each in JSON: 3,000 of them fit the text bound but not the event.
+    trace.fix('in', Buffer.from(`8=FIX.4.4\x0135=D\x0134=9\x0158=${'\x02'.repeat(3_000)}\x01`, 'latin1'), true);
+    const [event] = events.filter((e) => e.level === 'debug');
+    expect(event!.details).toMatchObject({ direction: 'in', msgType: 'D', seq: 9, garbled: true, truncated: true });
+    expect(event!.details).not.toHaveProperty('fields');
+    expect(JSON.stringify(event!.details).length).toBeLessThan(8_192);
+  });
 });

@@ -19,6 +19,12 @@ export interface MessageTrace {
 
 /** Longest text kept of one traced message: a trace shows what passed, not bulk payloads. */
 const MAX_TEXT = 4_096;
+/**
+ * Largest serialised `details` of one traced message. A status report carries up to 100 events and the
+ * orchestrator takes 1 MiB of JSON, so a report full of traced messages always fits; content that
+ * escapes to more than this (control characters, many headers) is left out and the event says so.
+ */
+const MAX_DETAILS_JSON = 8_192;
 /** Dropped messages are reported at most this often while a trace runs (and once when it stops). */
 const DROP_REPORT_INTERVAL_MS = 10_000;
 const SOH = '\x01';
@@ -161,6 +167,10 @@ export class MessageTracer implements MessageTrace {
   }
 
   #record(message: string, details: TracedMessageDetails): void {
+    if (JSON.stringify(details).length > MAX_DETAILS_JSON) {
+      const { fields: _fields, body: _body, headers: _headers, ...rest } = details;
+      details = { ...rest, truncated: true };
+    }
     this.emit({ level: 'debug', category: 'message', message, details });
   }
 }
