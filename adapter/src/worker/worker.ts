@@ -113,7 +113,7 @@ export class Worker {
       } else if (!entry.enabled) {
         void this.#end(session, 'logout', 'the adapter was disabled');
       } else {
-        session.tracer.set(entry.traced);
+        session.tracer.set(entry.traced === true);
         if (entry.revision !== session.revision) void this.#reload(session);
       }
     }
