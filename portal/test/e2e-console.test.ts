@@ -254,13 +254,13 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
     expect(await a.getByLabel('Password').inputValue()).toBe('');
 
     await b.getByLabel('Description', { exact: true }).fill('edited in tab B');
-    await b.getByRole('button', { name: 'Save' }).click();
+    await b.getByRole('button', { name: 'Save configuration' }).click();
     await expect.poll(() => b.getByRole('status').filter({ hasText: 'Saved as revision 2.' }).count()).toBe(1);
 
     await a.bringToFront();
     await a.getByLabel('Description', { exact: true }).fill('edited in tab A');
     await a.getByLabel(/^TargetCompID/).fill('CLIENT2');
-    await a.getByRole('button', { name: 'Save' }).click();
+    await a.getByRole('button', { name: 'Save configuration' }).click();
     const conflict = a.getByRole('alert').filter({ hasText: 'Someone else saved first.' });
     await expect.poll(() => conflict.count()).toBe(1);
     expect(await conflict.textContent()).toContain('now at revision 2; you started from revision 1');
@@ -273,7 +273,7 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
     expect(await axeViolations(a)).toEqual([]);
 
     await conflict.getByRole('button', { name: 'Keep my edits on top of revision 2' }).click();
-    await a.getByRole('button', { name: 'Save' }).click();
+    await a.getByRole('button', { name: 'Save configuration' }).click();
     await expect.poll(() => a.getByRole('status').filter({ hasText: 'Saved as revision 3.' }).count()).toBe(1);
     const saved = (await (await stack.admin('GET', `/adapters/${ADAPTER}`)).json()) as AdapterJson;
     expect(saved).toMatchObject({ revision: 3, description: 'edited in tab A' });

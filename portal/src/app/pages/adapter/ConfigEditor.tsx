@@ -227,7 +227,7 @@ export function ConfigEditor({ adapter, me }: { adapter: Adapter; me: Me | undef
           ) : null}
           <div className="wizard-buttons">
             <button type="submit" className="primary" disabled={save.isPending || !!conflict}>
-              {save.isPending ? 'Saving…' : 'Save'}
+              {save.isPending ? 'Saving…' : 'Save configuration'}
             </button>
             <button type="button" onClick={() => setDraft(undefined)} disabled={save.isPending}>
               Cancel
