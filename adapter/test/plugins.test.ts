@@ -84,7 +84,8 @@ const minimalConfigs: Record<string, Schema> = {
   },
   'nats-producer': {
     connection: { servers: ['nats://127.0.0.1:4222'] },
-    publish: { subject: 'fills.{Symbol}' },
+    subscribeChannel: 'fills',
+    publish: { subject: 'fills.{Symbol}', stream: 'FILLS' },
   },
 };
 
@@ -203,12 +204,14 @@ const fullConfigs: Record<string, Schema> = {
       maxDeliver: -1,
       maxAckPending: 500,
     },
+    format: 'json',
     authentication: { mode: 'nkey', nkeySeed: `SU${'A'.repeat(56)}` },
     tls: { enabled: true, caBundle: 'nats-ca' },
   },
   'nats-producer': {
     connection: { servers: ['nats://127.0.0.1:4222'] },
-    publish: { subject: 'fills.{$.account}.{55}', stream: 'FILLS', publishTimeoutSeconds: 5, dedupe: true },
+    subscribeChannel: 'fills',
+    publish: { subject: 'fills.{$.account}.{55}', stream: 'FILLS', publishTimeoutSeconds: 5, dedupe: true, format: 'text' },
     authentication: { mode: 'userPassword', username: 'crosswire', password: 'pw' },
   },
 };

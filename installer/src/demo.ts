@@ -56,7 +56,11 @@ export const demoAdapters = (fixPort: number) => [
       labels: { team: 'demo' },
       connector: {
         type: 'nats-producer',
-        config: { connection: { servers: ['nats://127.0.0.1:4222'] }, publish: { subject: 'orders.{Symbol}' } },
+        config: {
+          connection: { servers: ['nats://127.0.0.1:4222'] },
+          subscribeChannel: 'demo-orders',
+          publish: { subject: 'orders.{Symbol}', stream: 'ORDERS' },
+        },
       },
     },
   },

@@ -25,7 +25,7 @@ import { messageToFrame } from './ws-frames.ts';
 import { keepAlive, RateLimiter, ReadGate } from './ws-limits.ts';
 import type { RefusalReason } from './ws-metrics.ts';
 import { EventThrottle } from './ws-events.ts';
-import { ChannelPump } from './ws-outbound.ts';
+import { ChannelPump } from './channel-outbound.ts';
 import { refusedFingerprint, serverTlsOptions } from './ws-tls.ts';
 
 interface Client {

@@ -14,7 +14,8 @@ import { receiveFrames, wsRuntime, type WsConnectorDependencies, type WsRuntime 
 import { EventThrottle } from './ws-events.ts';
 import { messageToFrame } from './ws-frames.ts';
 import { keepAlive, ReadGate } from './ws-limits.ts';
-import { ChannelPump } from './ws-outbound.ts';
+import { reconnectDelay } from './backoff.ts';
+import { ChannelPump } from './channel-outbound.ts';
 import { clientTlsOptions } from './ws-tls.ts';
 
 /** How long a clean stop waits for the server to answer the close. */
@@ -24,11 +25,8 @@ const DRAIN_POLL_MS = 10;
 
 const ms = (value: number | undefined, fallbackMs: number) => (value === undefined ? fallbackMs : value * 1000);
 
-/** The wait before reconnect attempt `attempt` (0-based): doubling up to the cap, then half of it random. */
-export function reconnectDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(Math.max(baseMs, maxMs), baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
+// Also exported here, where it was first: the NATS connectors share it from backoff.ts.
+export { reconnectDelay };
 
 export class WsInitiator {
   readonly #config: WsInitiatorConfig;

@@ -16,7 +16,8 @@ const SUBJECT_FILTER_PATTERN = '^(([^.\\s*>]+|\\*)(\\.([^.\\s*>]+|\\*))*(\\.>)?|
 export const natsConsumer: PluginManifest = {
   type: 'nats-consumer',
   title: 'NATS JetStream consumer',
-  description: 'Reads messages from a NATS JetStream stream through a durable consumer and acknowledges them.',
+  description:
+    'Reads a NATS JetStream stream through a durable consumer into the adapter\'s pipeline, acknowledging each message once it is stored in its channels.',
   version: '1.0.0',
   direction: 'inbound',
   // Pods share one durable consumer, so JetStream spreads messages between them (scale-out).
@@ -82,8 +83,8 @@ export const natsConsumer: PluginManifest = {
             default: -1,
             title: 'Maximum deliveries',
             description:
-              'Delivery attempts per message before JetStream gives up on it and drops it. -1: unlimited, so no ' +
-              'message is lost; failing messages still go to the dead-letter channel.',
+              'Delivery attempts per message before JetStream stops offering it to this consumer (it stays in the ' +
+              'stream). -1: unlimited, so a message that could not be stored is offered again until it is.',
             'x-order': 6,
             'x-advanced': true,
           },
@@ -99,8 +100,15 @@ export const natsConsumer: PluginManifest = {
           },
         },
       }),
-      authentication: natsAuthenticationSection(3),
-      tls: natsTlsSection(4),
+      format: choice(['json', 'text'], 'json', {
+        title: 'Payload format',
+        description:
+          'json: each payload must be one JSON document, which becomes the message body; text: the payload (UTF-8) ' +
+          'becomes a string body. A payload that does not fit goes to the dead-letter channel.',
+        'x-order': 3,
+      }),
+      authentication: natsAuthenticationSection(4),
+      tls: natsTlsSection(5),
     },
   },
 };

@@ -1,7 +1,9 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
+  CHANNEL_NAME_PATTERN,
   NATS_NAME_PATTERN,
   SCHEMA_DIALECT,
+  choice,
   natsAuthenticationSection,
   natsConnectionSection,
   natsTlsSection,
@@ -20,7 +22,8 @@ const SUBJECT_TEMPLATE_PATTERN = `^${SUBJECT_TEMPLATE_TOKEN}(\\.${SUBJECT_TEMPLA
 export const natsProducer: PluginManifest = {
   type: 'nats-producer',
   title: 'NATS publisher',
-  description: 'Publishes messages to NATS subjects, optionally waiting for JetStream to store each one.',
+  description:
+    'Publishes a Crosswire channel to a NATS JetStream stream, in order, committing each message only once JetStream has stored it.',
   version: '1.0.0',
   direction: 'outbound',
   // Publishing holds no session state; several pods may publish side by side (scale-out).
@@ -30,14 +33,24 @@ export const natsProducer: PluginManifest = {
     title: 'NATS publisher',
     type: 'object',
     additionalProperties: false,
-    required: ['connection', 'publish'],
+    required: ['connection', 'subscribeChannel', 'publish'],
     properties: {
       connection: natsConnectionSection(1),
+      subscribeChannel: {
+        type: 'string',
+        maxLength: 63,
+        pattern: CHANNEL_NAME_PATTERN,
+        title: 'Channel',
+        description:
+          'Crosswire channel whose messages are published, in order, continuing from the last message JetStream ' +
+          'acknowledged after a reconnect, a NATS outage or a failover.',
+        'x-order': 2,
+      },
       publish: section('Publish', {
         title: 'Publish',
         description: 'Where each message is published and how delivery is confirmed.',
-        'x-order': 2,
-        required: ['subject'],
+        'x-order': 3,
+        required: ['subject', 'stream'],
         properties: {
           subject: {
             type: 'string',
@@ -47,7 +60,7 @@ export const natsProducer: PluginManifest = {
             description:
               'Subject to publish to, such as orders.{Symbol}.new or fills.{$.account}. A {field} placeholder is ' +
               'replaced by that field of the message; a message missing the field, or whose value contains ., *, > ' +
-              'or whitespace, goes to the dead-letter channel.',
+              "or whitespace, goes to the pipeline's dead-letter channel (without one, publishing stops at it with an error).",
             'x-order': 1,
           },
           stream: {
@@ -56,8 +69,8 @@ export const natsProducer: PluginManifest = {
             pattern: NATS_NAME_PATTERN,
             title: 'Stream',
             description:
-              'JetStream stream expected to store the subject. Set: each publish waits for the stream to ' +
-              'acknowledge it. Empty: core NATS publish, with no confirmation.',
+              'JetStream stream that stores the subject. Each publish waits for this stream to acknowledge it; ' +
+              'a subject the stream does not take is refused, not lost.',
             'x-order': 2,
           },
           publishTimeoutSeconds: seconds(5, 1, 300, {
@@ -69,14 +82,21 @@ export const natsProducer: PluginManifest = {
           dedupe: toggle(true, {
             title: 'Deduplicate with Nats-Msg-Id',
             description:
-              'Send each message with its Crosswire message id as Nats-Msg-Id, so JetStream drops copies re-sent ' +
-              "after a retry or failover within the stream's duplicate window. Needs a stream.",
+              'Send each message with its channel position (channel:offset) as Nats-Msg-Id, so JetStream drops copies ' +
+              "re-sent after a retry, an outage or a failover within the stream's duplicate window (2 minutes by default).",
             'x-order': 4,
+          }),
+          format: choice(['json', 'text'], 'json', {
+            title: 'Payload format',
+            description:
+              'json: a JSON body as its JSON text, a FIX body as a JSON array of [tag, value] pairs. text: a string ' +
+              'body as the string itself, a FIX body as tag=value fields separated by SOH.',
+            'x-order': 5,
           }),
         },
       }),
-      authentication: natsAuthenticationSection(3),
-      tls: natsTlsSection(4),
+      authentication: natsAuthenticationSection(4),
+      tls: natsTlsSection(5),
     },
   },
 };

@@ -371,7 +371,9 @@ export function natsConnectionSection(order: number): JsonSchema {
       }),
       reconnectIntervalSeconds: seconds(2, 1, 300, {
         title: 'Reconnect interval',
-        description: 'Seconds to wait before reconnecting to a server after the connection drops.',
+        description:
+          'Seconds between reconnect attempts after the connection drops. During a longer outage the wait grows ' +
+          'to a quarter of the time down so far, at most 30 s.',
         'x-order': 4,
         'x-advanced': true,
       }),

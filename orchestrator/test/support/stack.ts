@@ -104,6 +104,6 @@ export const specs = {
     name,
     mode: 'scale_out',
     instances,
-    connector: { type: 'nats-producer', config: { connection: { servers: ['nats://127.0.0.1:4222'] }, publish: { subject: 'orders' } } },
+    connector: { type: 'nats-producer', config: { connection: { servers: ['nats://127.0.0.1:4222'] }, subscribeChannel: 'orders', publish: { subject: 'orders', stream: 'ORDERS' } } },
   }),
 };

@@ -1,5 +1,5 @@
 /**
- * The outbound side of a WebSocket connector: reads its channel after the committed offset, in
+ * The outbound side of a connector (WebSocket, NATS): reads its channel after the committed offset, in
  * bounded batches, hands each batch to `deliver`, and commits as far as it was delivered, every move
  * carrying the adapter's lease. Nothing is read while `ready()` is false (no subscriber, no
  * connection): the channel keeps the messages, and its lag shows them.

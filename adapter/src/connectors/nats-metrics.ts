@@ -1,0 +1,97 @@
+/**
+ * Prometheus metrics of the NATS connectors, made like the WebSocket ones: one set per registry
+ * (prom-client refuses a name registered twice), labelled by adapter and connector type.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ConnectorContext } from './connector.ts';
+
+const LABELS = ['adapter', 'connector'] as const;
+
+function build(registry: Registry) {
+  const registers = [registry];
+  const counter = (name: string, help: string) => new Counter({ name, help, labelNames: LABELS, registers });
+  return {
+    connected: new Gauge({ name: 'crosswire_nats_connected', help: '1 while connected to a NATS server, 0 otherwise', labelNames: LABELS, registers }),
+    disconnects: counter('crosswire_nats_disconnects_total', 'Connections to NATS lost (or first connections that failed)'),
+    reconnects: counter('crosswire_nats_reconnects_total', 'Connections to NATS re-established after a loss'),
+    messagesIn: counter('crosswire_nats_messages_in_total', 'JetStream messages received by a nats-consumer, redeliveries included'),
+    acked: counter('crosswire_nats_acked_total', 'JetStream messages acknowledged after their channel write'),
+    redeliveries: counter('crosswire_nats_redeliveries_total', 'JetStream messages received again (not acknowledged in time, or refused before)'),
+    naks: counter('crosswire_nats_naks_total', 'JetStream messages refused for redelivery because they could not be stored'),
+    duplicates: counter('crosswire_nats_duplicates_total', 'Messages already stored or already published (dropped by the channel or by JetStream)'),
+    malformed: counter('crosswire_nats_malformed_total', 'Payloads that were not a message of the configured format'),
+    deadLettered: counter('crosswire_nats_dead_letters_total', 'Messages appended to the dead-letter channel'),
+    messagesOut: counter('crosswire_nats_messages_out_total', 'Messages published by a nats-producer and acknowledged by JetStream'),
+    publishFailures: counter('crosswire_nats_publish_failures_total', 'Publishes not acknowledged by JetStream (retried from the committed offset)'),
+  };
+}
+
+type NatsMetricSet = ReturnType<typeof build>;
+const sets = new WeakMap<Registry, NatsMetricSet>();
+
+/** The metrics of one adapter's NATS connector, recorded in `registry` (a private one when none is given). */
+export class NatsMetrics {
+  readonly #set: NatsMetricSet;
+  readonly #labels: { adapter: string; connector: string };
+  /** The adapter's message counters (console and Prometheus), kept by the worker. */
+  readonly #count: ConnectorContext['count'];
+
+  constructor(registry: Registry | undefined, adapter: string, connector: string, count?: ConnectorContext['count']) {
+    this.#count = count;
+    const target = registry ?? new Registry();
+    let set = sets.get(target);
+    if (!set) {
+      set = build(target);
+      sets.set(target, set);
+    }
+    this.#set = set;
+    this.#labels = { adapter, connector };
+    this.#set.connected.set(this.#labels, 0);
+  }
+
+  connected(reconnect: boolean): void {
+    this.#set.connected.set(this.#labels, 1);
+    if (reconnect) this.#set.reconnects.inc(this.#labels);
+  }
+
+  disconnected(): void {
+    this.#set.connected.set(this.#labels, 0);
+    this.#set.disconnects.inc(this.#labels);
+  }
+
+  messageIn(redelivered: boolean): void {
+    this.#set.messagesIn.inc(this.#labels);
+    if (redelivered) this.#set.redeliveries.inc(this.#labels);
+    else this.#count?.('in', 1);
+  }
+
+  acked(count: number): void {
+    if (count > 0) this.#set.acked.inc(this.#labels, count);
+  }
+
+  nak(): void {
+    this.#set.naks.inc(this.#labels);
+  }
+
+  duplicates(count: number): void {
+    if (count > 0) this.#set.duplicates.inc(this.#labels, count);
+  }
+
+  malformed(): void {
+    this.#set.malformed.inc(this.#labels);
+    this.#count?.('rejected', 1);
+  }
+
+  deadLettered(count: number): void {
+    if (count > 0) this.#set.deadLettered.inc(this.#labels, count);
+  }
+
+  published(): void {
+    this.#set.messagesOut.inc(this.#labels);
+    this.#count?.('out', 1);
+  }
+
+  publishFailed(): void {
+    this.#set.publishFailures.inc(this.#labels);
+  }
+}
