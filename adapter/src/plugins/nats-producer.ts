@@ -1,8 +1,8 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
-  CHANNEL_NAME_PATTERN,
   NATS_NAME_PATTERN,
   SCHEMA_DIALECT,
+  channelName,
   choice,
   natsAuthenticationSection,
   natsConnectionSection,
@@ -36,16 +36,13 @@ export const natsProducer: PluginManifest = {
     required: ['connection', 'subscribeChannel', 'publish'],
     properties: {
       connection: natsConnectionSection(1),
-      subscribeChannel: {
-        type: 'string',
-        maxLength: 63,
-        pattern: CHANNEL_NAME_PATTERN,
+      subscribeChannel: channelName({
         title: 'Channel',
         description:
           'Crosswire channel whose messages are published, in order, continuing from the last message JetStream ' +
           'acknowledged after a reconnect, a NATS outage or a failover.',
         'x-order': 2,
-      },
+      }),
       publish: section('Publish', {
         title: 'Publish',
         description: 'Where each message is published and how delivery is confirmed.',
