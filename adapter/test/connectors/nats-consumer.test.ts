@@ -104,6 +104,34 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
     expect((await world.contents(channel)).length).toBe(2);
   });
 
+  it('acknowledges a message already stored by a holder that died before its ack, without storing it again', async () => {
+    const stream = await testStream(jsm, 'crash');
+    cleanup.push(stream.remove);
+    for (let n = 1; n <= 3; n++) await js.publish(`${stream.subject}.x`, JSON.stringify({ order: n }));
+    const channel = await world.channel('crash');
+    const adapter = await world.adapter({
+      mode: 'single',
+      connector: { type: 'nats-consumer', config: { connection: { servers: [NATS_URL] }, consumer: { stream: stream.name, durableName: 'cw-crash' } } },
+      pipeline: { filters: [], transforms: [], routes: [{ channel, when: [] }] },
+    });
+    // The previous holder stored stream message 2 and died before acknowledging it.
+    const { created } = await jsm.streams.info(stream.name);
+    await world.store.append(
+      [{ channel, message: { headers: {}, body: { kind: 'json', value: { order: 2 } }, origin: { adapterId: adapter.id, session: `nats:${stream.name}@${created}`, seq: 2 }, receivedAt: new Date().toISOString() } }],
+      { lease: adapter.lease },
+    );
+    const c = await run(natsConsumerConnector(world.deps()), adapter);
+    cleanup.push(() => c.connector.stop('logout'));
+    await until('all three acknowledged', async () => {
+      // The connector creates the durable consumer once connected.
+      const info = await jsm.consumers.info(stream.name, 'cw-crash').catch(() => undefined);
+      return info?.num_pending === 0 && info.num_ack_pending === 0;
+    });
+    const stored = (await world.contents(channel)).map((m) => (m.body.kind === 'json' ? (m.body.value as { order: number }).order : 0));
+    expect([...stored].sort()).toEqual([1, 2, 3]);
+    expect(await metric(world.registry, 'crosswire_nats_duplicates_total', { adapter: adapter.name })).toBe(1);
+  });
+
   it('parks a payload that is not JSON in the dead-letter channel with the reason, and acknowledges it', async () => {
     const stream = await testStream(jsm, 'bad');
     cleanup.push(stream.remove);
