@@ -157,7 +157,10 @@ export class NatsConsumer {
           if (writes.length > 0) this.#stored(await this.#store.append(writes, { lease: this.#context.lease }), writes);
           for (const p of batch) this.#settle(p);
         } catch (error) {
-          if (this.#fencedBy(error)) return;
+          if (this.#fencedBy(error)) {
+            for (const p of batch) p.msg.nak();
+            return;
+          }
           // One write is all or nothing: find which messages cannot be stored, and store the others.
           for (const p of batch) await this.#storeOne(p);
         }

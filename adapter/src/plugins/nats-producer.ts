@@ -26,7 +26,8 @@ export const natsProducer: PluginManifest = {
     'Publishes a Crosswire channel to a NATS JetStream stream, in order, committing each message only once JetStream has stored it.',
   version: '1.0.0',
   direction: 'outbound',
-  // Publishing holds no session state; several pods may publish side by side (scale-out).
+  // Pods of one adapter share its channel position: in scale-out each publishes the same messages and
+  // JetStream keeps the first copy (Nats-Msg-Id), so an extra pod is a hot standby, not more throughput.
   exclusive: false,
   configSchema: {
     $schema: SCHEMA_DIALECT,

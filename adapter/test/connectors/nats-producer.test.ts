@@ -1,6 +1,7 @@
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { natsProducerConnector } from '../../src/connectors/nats-producer.ts';
+import { claimLease } from '../../../orchestrator/src/store/leases.ts';
 import { lease } from '../channels/support.ts';
 import { natsOrSkip, NATS_URL, streamContents, testStream } from './nats-support.ts';
 import { metric, run, until, wsWorld, type WsWorld } from './ws-support.ts';
@@ -78,6 +79,29 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
     const stored = await streamContents(jsm, stream.name);
     expect(stored.map((m) => (JSON.parse(m.text) as { order: number }).order)).toEqual(Array.from({ length: 60 }, (_, n) => n + 1));
     expect(await metric(world.registry, 'crosswire_nats_duplicates_total', { adapter: adapter.name })).toBe(25);
+  });
+
+  it('in scale-out, two pods publishing the same channel store each message once, in channel order', async () => {
+    const stream = await testStream(jsm, 'scale');
+    cleanup.push(stream.remove);
+    const channel = await world.channel('scale');
+    const adapter = await world.adapter({
+      mode: 'scale_out',
+      instances: 2,
+      connector: {
+        type: 'nats-producer',
+        config: { connection: { servers: [NATS_URL] }, subscribeChannel: channel, publish: { subject: `${stream.subject}.x`, stream: stream.name } },
+      },
+    });
+    const grant = await claimLease(world.test.db, adapter.id, 'pod-b', 60_000);
+    expect(grant?.slot).not.toBe(adapter.lease.slot);
+    const a = await run(natsProducerConnector(world.deps()), adapter);
+    const b = await run(natsProducerConnector(world.deps()), { ...adapter, lease: { adapterId: adapter.id, slot: grant!.slot, epoch: grant!.epoch } });
+    cleanup.push(() => a.connector.stop('logout'), () => b.connector.stop('logout'));
+    await world.publish(channel, Array.from({ length: 200 }, (_, n) => ({ order: n + 1 })));
+    await until('all committed', async () => (await committed(channel)) === (await head(channel)), 30_000);
+    const stored = await streamContents(jsm, stream.name);
+    expect(stored.map((m) => (JSON.parse(m.text) as { order: number }).order)).toEqual(Array.from({ length: 200 }, (_, n) => n + 1));
   });
 
   it('parks a message whose subject placeholder is missing in the dead-letter channel and publishes the rest', async () => {
