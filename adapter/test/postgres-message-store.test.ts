@@ -171,9 +171,17 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
     await barrier;
     expect((await store.getSent(1, 10)).map((m) => m.seqNum)).toEqual([1]);
     expect(await store.load()).toMatchObject({ nextSenderSeqNum: 2, nextTargetSeqNum: 1 });
-    // A write made after the failure was reported runs again.
+    // Writes run again once the store has been loaded again.
     await store.saveSent(2, order(2));
     expect((await store.getSent(1, 10)).map((m) => m.seqNum)).toEqual([1, 2]);
+
+    // The same with the next batch already sent to the database while the failing one runs.
+    const failing = [store.saveSent(3, order(3)), store.setNextTargetSeqNum(0)];
+    await new Promise((resolve) => setImmediate(resolve));
+    const inFlight = store.saveSent(4, order(4));
+    for (const write of [...failing, inFlight]) await expect(write).rejects.toThrow();
+    expect((await store.getSent(1, 10)).map((m) => m.seqNum)).toEqual([1, 2]);
+    expect(await store.load()).toMatchObject({ nextSenderSeqNum: 3, nextTargetSeqNum: 1 });
     await store.reset();
 
     const { session, link } = await loggedOnSession(store);

@@ -39,8 +39,6 @@ interface PendingWrite {
 }
 
 interface Batch {
-  /** Position in the call order; a failure poisons every batch queued up to then. */
-  id: number;
   writes: PendingWrite[];
   /** Messages stored by this batch (for the size cap). */
   messages: number;
@@ -56,8 +54,9 @@ interface Batch {
  * by one statement — one round trip, one commit, atomic — when their turn comes; each caller's promise
  * settles when its batch commits. A session sending thousands of messages a second thus pays one
  * commit per batch instead of two per order, and the order of its calls is the order of the commits.
- * A batch that fails fails every write queued behind it as well: nothing made after a refused write is
- * ever stored, so the store never holds a message beyond a hole.
+ * A batch that fails fails every write after it as well, queued or new, until the store is loaded
+ * again: nothing made after a refused write is ever stored, so the store never holds a message beyond
+ * a hole.
  */
 export class PostgresMessageStore implements MessageStore {
   readonly #db: Database;
@@ -67,10 +66,8 @@ export class PostgresMessageStore implements MessageStore {
   #tail: Promise<unknown> = Promise.resolve();
   /** The batch still taking writes: queued, not started. */
   #open: Batch | undefined;
-  #calls = 0;
-  /** Batches with an id up to this one fail with `#failure` without running. */
-  #poisonedThrough = 0;
-  #failure: unknown;
+  /** Set by a failed write: every write fails with it, without running, until the next load. */
+  #failure: { error: unknown } | undefined;
   readonly #asynchronous: boolean;
 
   constructor(db: Database, lease: LeaseIdentity, session: SessionKey, options: PostgresMessageStoreOptions = {}) {
@@ -93,6 +90,7 @@ export class PostgresMessageStore implements MessageStore {
         [this.#lease.adapterId, this.#key],
       );
       const row = rows[0]!;
+      this.#failure = undefined;
       return { nextSenderSeqNum: row.next_sender_seq, nextTargetSeqNum: row.next_target_seq, creationTime: new Date(row.creation_time) };
     });
   }
@@ -121,9 +119,8 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   reset(): Promise<void> {
-    const id = this.#nextId();
     return this.#serially(async () => {
-      this.#throwIfPoisoned(id);
+      this.#throwIfFailed();
       // Deleting is not caught by the row trigger, so the lease is checked explicitly in the same statement.
       await this.#guarded(() =>
         this.#write(
@@ -139,11 +136,6 @@ export class PostgresMessageStore implements MessageStore {
 
   // -----------------------------------------------------------------------------------------------
 
-  #nextId(): number {
-    this.#open = undefined;
-    return ++this.#calls;
-  }
-
   #serially<T>(work: () => Promise<T>): Promise<T> {
     this.#open = undefined;
     const run = this.#tail.then(work);
@@ -155,7 +147,7 @@ export class PostgresMessageStore implements MessageStore {
     return new Promise<void>((resolve, reject) => {
       let batch = this.#open;
       if (batch === undefined || (write.kind === 'sent' && write.message !== null && batch.messages >= MAX_BATCH)) {
-        const opened: Batch = { id: ++this.#calls, writes: [], messages: 0 };
+        const opened: Batch = { writes: [], messages: 0 };
         batch = opened;
         this.#open = opened;
         const run = this.#tail.then(() => this.#commit(opened));
@@ -170,7 +162,7 @@ export class PostgresMessageStore implements MessageStore {
     // From here on, writes go to the next batch.
     if (this.#open === batch) this.#open = undefined;
     try {
-      this.#throwIfPoisoned(batch.id);
+      this.#throwIfFailed();
       await this.#guarded(() => this.#writeBatch(batch.writes));
     } catch (error) {
       for (const pending of batch.writes) pending.reject(error);
@@ -218,19 +210,16 @@ export class PostgresMessageStore implements MessageStore {
     );
   }
 
-  #throwIfPoisoned(id: number): void {
-    if (id <= this.#poisonedThrough) throw this.#failure;
+  #throwIfFailed(): void {
+    if (this.#failure) throw this.#failure.error;
   }
 
-  /** Runs a write; if it fails, every write queued so far fails with it (see the class comment). */
+  /** Runs a write; if it fails, every later write fails with it until the next load (see the class comment). */
   async #guarded(write: () => Promise<unknown>): Promise<void> {
     try {
       await write();
     } catch (error) {
-      if (this.#calls > this.#poisonedThrough) {
-        this.#poisonedThrough = this.#calls;
-        this.#failure = error;
-      }
+      this.#failure ??= { error };
       this.#open = undefined;
       throw error;
     }

@@ -24,8 +24,8 @@ export interface StoreSnapshot {
  * Calls take effect in the order they are made, and their promises settle in that order: a session
  * queues a write and goes on (the next message gets its sequence number at once) and puts the bytes on
  * the wire only when the write has settled. A store may gather writes made close together into one
- * commit. A write that fails fails every write made after it until the failure is reported, so a
- * store never keeps a later message past a refused one.
+ * commit. A write that fails fails every write made after it until the next `load`, so a store never
+ * keeps a later message past a refused one.
  */
 export interface MessageStore {
   /** Reads the current state; called when a session starts and after a reset. */
