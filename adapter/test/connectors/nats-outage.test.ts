@@ -21,6 +21,35 @@ describe.skipIf(!nc)('a NATS outage between the pod and the server', () => {
     await nc!.close();
   });
 
+  it('at start: the adapter shows the error and keeps trying, and receives once NATS is reachable', async () => {
+    const proxy = await startTcpProxy(NATS_HOST, NATS_PORT);
+    proxy.cut();
+    const stream = await testStream(jsm, 'late');
+    const inbound = await world.channel('late');
+    const consumer = await world.adapter({
+      mode: 'single',
+      connector: {
+        type: 'nats-consumer',
+        config: { connection: { servers: [`nats://${proxy.address}`], reconnectIntervalSeconds: 1 }, consumer: { stream: stream.name, durableName: 'cw-late' } },
+      },
+      pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }] },
+    });
+    const c = await run(natsConsumerConnector(world.deps()), consumer);
+    try {
+      await until('the error shown', () => c.states.some((s) => /^Error: NATS unreachable at nats:\/\/127\.0\.0\.1:\d+/.test(s)));
+      expect(c.saw(/cannot connect to NATS at .*retrying in/)).toBe(true);
+      expect(await metric(world.registry, 'crosswire_nats_connected', { adapter: consumer.name })).toBe(0);
+      await nc!.jetstream().publish(`${stream.subject}.x`, JSON.stringify({ order: 1 }));
+      proxy.heal();
+      await until('the message stored', async () => (await world.contents(inbound)).length === 1, 45_000);
+      expect(c.states.at(-1)).toBe('Active');
+    } finally {
+      await c.connector.stop('logout');
+      await stream.remove();
+      await proxy.close();
+    }
+  });
+
   it('is reported as an event and a metric, and afterwards every message has arrived exactly once', async () => {
     const proxy = await startTcpProxy(NATS_HOST, NATS_PORT);
     const stream = await testStream(jsm, 'outage');
