@@ -150,7 +150,10 @@ export class PostgresMessageStore implements MessageStore {
         const opened: Batch = { writes: [], messages: 0 };
         batch = opened;
         this.#open = opened;
-        const run = this.#tail.then(() => this.#commit(opened));
+        // Never before the current turn of the event loop is over, so that what it writes together
+        // (a reply, and the inbound advance past the message it answers) shares one statement.
+        const turnOver = new Promise<void>((resolve) => setImmediate(resolve));
+        const run = this.#tail.then(() => turnOver).then(() => this.#commit(opened));
         this.#tail = run.then(noop, noop);
       }
       batch.writes.push({ write, resolve, reject });
