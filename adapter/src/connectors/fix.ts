@@ -10,10 +10,14 @@ import {
   type MessageStoreFactory,
   type Session,
 } from '../fix/index.ts';
-import { PostgresMessageStore } from '../store/postgres-message-store.ts';
+import { PostgresChannelStore } from '../channels/index.ts';
+import { loadDictionaryFile } from '../fix/index.ts';
+import { compilePipeline, fieldNamesOf, noFieldNames, type FieldNames } from '../pipeline/index.ts';
+import { PostgresMessageStore, sessionKeyText } from '../store/postgres-message-store.ts';
 import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from './connector.ts';
 import { fixApplication, type FixApplicationMode, type MessageCounters } from './fix-applications.ts';
 import { countingApplication, tracingApplication } from './fix-counting.ts';
+import { fixPipelineApplication } from './fix-pipeline.ts';
 import { missingDictionaryReason, standardDictionaryPath } from './fix-dictionaries.ts';
 import { resolveSecretRefs } from './secret-refs.ts';
 
@@ -33,10 +37,17 @@ const toConnectorEvent = (event: FixEvent): ConnectorEvent => ({
   ...(event.details ? { details: event.details } : {}),
 });
 
-function storeFactory(deps: FixConnectorDependencies, context: ConnectorContext): MessageStoreFactory {
+/** The sessions' stores, kept by session key so the pipeline application can order its appends with them. */
+type StoreRegistry = Map<string, PostgresMessageStore>;
+
+function storeFactory(deps: FixConnectorDependencies, context: ConnectorContext, registry?: StoreRegistry): MessageStoreFactory {
   if (deps.db) {
     const db = deps.db;
-    return (session) => new PostgresMessageStore(db, context.lease, session);
+    return (session) => {
+      const store = new PostgresMessageStore(db, context.lease, session);
+      registry?.set(sessionKeyText(session), store);
+      return store;
+    };
   }
   context.emit({
     level: 'warning',
@@ -44,6 +55,44 @@ function storeFactory(deps: FixConnectorDependencies, context: ConnectorContext)
     message: 'sequence numbers and sent messages are kept in this pod only: set DATABASE_URL so a standby continues them after a failover',
   });
   return () => new MemoryMessageStore();
+}
+
+/**
+ * The application for the adapter's `application` mode. In `pipeline` mode with a pipeline, received
+ * messages go to channels exactly once (fix-pipeline.ts); without one they are only counted.
+ */
+async function applicationFor(
+  mode: FixApplicationMode,
+  deps: FixConnectorDependencies,
+  context: ConnectorContext,
+  counters: MessageCounters,
+  registry: StoreRegistry,
+  beginStrings: readonly string[],
+): Promise<FixApplication> {
+  const spec = context.spec.pipeline;
+  if (mode !== 'pipeline') return fixApplication(mode, counters);
+  if (!spec) {
+    context.emit({
+      level: 'warning',
+      category: 'system',
+      message: 'this adapter has no pipeline: messages it receives are counted and not delivered anywhere; add routes to deliver them to channels',
+    });
+    return fixApplication(mode, counters);
+  }
+  if (!deps.db) throw new Error(`${context.spec.connector.type} needs the channels' database for its pipeline: set DATABASE_URL on the pod`);
+  const names = new Map<string, FieldNames>();
+  for (const beginString of new Set(beginStrings)) {
+    const path = standardDictionaryPath(beginString);
+    names.set(beginString, path ? fieldNamesOf(await loadDictionaryFile(path)) : noFieldNames);
+  }
+  return fixPipelineApplication({
+    channels: new PostgresChannelStore(deps.db),
+    lease: context.lease,
+    pipeline: compilePipeline(spec),
+    names: (beginString) => names.get(beginString) ?? noFieldNames,
+    storeOf: (id) => registry.get(sessionKeyText(id)),
+    counters,
+  });
 }
 
 /** The standard dictionary for sessions that name none; all such sessions must share a FIX version. */
@@ -77,9 +126,11 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
     // The orchestrator validated the config against the fix-acceptor plugin schema, whose fields these are.
     const config = await resolveSecretRefs(context.spec.connector.config as unknown as WithApplication<FixAcceptorConfig>, deps.secretsDir);
     const counters: MessageCounters = { received: 0, sent: 0 };
+    const stores: StoreRegistry = new Map();
+    const inner = await applicationFor(config.application ?? 'pipeline', deps, context, counters, stores, config.sessions.map((s) => s.beginString));
     const acceptor = new FixAcceptor(config, {
-      storeFactory: storeFactory(deps, context),
-      application: countingApplication(tracingApplication(fixApplication(config.application ?? 'pipeline', counters), context), context),
+      storeFactory: storeFactory(deps, context, stores),
+      application: countingApplication(tracingApplication(inner, context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary(config.sessions),
       artifacts: deps.artifacts,
@@ -109,7 +160,8 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
     // Validated by the orchestrator against the fix-initiator plugin schema.
     const config = await resolveSecretRefs(context.spec.connector.config as unknown as WithApplication<FixInitiatorConfig>, deps.secretsDir);
     const counters: MessageCounters = { received: 0, sent: 0 };
-    const inner = fixApplication(config.application ?? 'pipeline', counters);
+    const stores: StoreRegistry = new Map();
+    const inner = await applicationFor(config.application ?? 'pipeline', deps, context, counters, stores, [config.session.beginString]);
     const peer = `${config.connection.host}:${config.connection.port}`;
     // The adapter is Active while logged on; between logons it shows why it is not.
     const application: FixApplication = {
@@ -124,7 +176,7 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
       },
     };
     const initiator = new FixInitiator(config, {
-      storeFactory: storeFactory(deps, context),
+      storeFactory: storeFactory(deps, context, stores),
       application: countingApplication(tracingApplication(application, context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary([config.session]),

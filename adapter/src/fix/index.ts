@@ -14,6 +14,7 @@ export { readXml, XmlError } from './dictionary/xml-reader.ts';
 
 export {
   BusinessRejectError,
+  DeliveryFailedError,
   FieldRejectError,
   UnsupportedMessageTypeError,
   type FixApplication,

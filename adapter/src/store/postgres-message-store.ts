@@ -69,6 +69,7 @@ export class PostgresMessageStore implements MessageStore {
   /** Set by a failed write: every write fails with it, without running, until the next load. */
   #failure: { error: unknown } | undefined;
   readonly #asynchronous: boolean;
+  #creationTime: Date | undefined;
 
   constructor(db: Database, lease: LeaseIdentity, session: SessionKey, options: PostgresMessageStoreOptions = {}) {
     this.#db = db;
@@ -91,8 +92,28 @@ export class PostgresMessageStore implements MessageStore {
       );
       const row = rows[0]!;
       this.#failure = undefined;
+      this.#creationTime = new Date(row.creation_time);
       return { nextSenderSeqNum: row.next_sender_seq, nextTargetSeqNum: row.next_target_seq, creationTime: new Date(row.creation_time) };
     });
+  }
+
+  /**
+   * When the stored sequence numbers were last reset, as the database has it (the same for every
+   * holder): with the session key it names one run of sequence numbers, a received message's origin.
+   */
+  get creationTime(): Date {
+    if (!this.#creationTime) throw new Error(`the store of ${this.#key} is not loaded`);
+    return this.#creationTime;
+  }
+
+  /**
+   * Runs `work` in the store's order: after every write queued before it has committed, before every
+   * write queued after it. For a write of the application's that must see the sequence numbers as the
+   * session last wrote them (a channel append that advances the inbound number itself). A failure of
+   * `work` is the caller's: it does not stop later writes.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#serially(work);
   }
 
   saveSent(seqNum: number, message: Buffer | null): Promise<void> {
@@ -122,15 +143,20 @@ export class PostgresMessageStore implements MessageStore {
     return this.#serially(async () => {
       this.#throwIfFailed();
       // Deleting is not caught by the row trigger, so the lease is checked explicitly in the same statement.
-      await this.#guarded(() =>
-        this.#write(
+      await this.#guarded(async () => {
+        await this.#write(
           `WITH live AS (SELECT crosswire_assert_live_lease($1, $3, $4)),
                 dropped AS (DELETE FROM fix_messages WHERE adapter_id = $1 AND session_key = $2 AND EXISTS (SELECT 1 FROM live))
            UPDATE fix_sessions SET next_sender_seq = 1, next_target_seq = 1, creation_time = now(), slot = $3, epoch = $4, updated_at = now()
             WHERE adapter_id = $1 AND session_key = $2 AND EXISTS (SELECT 1 FROM live)`,
           [],
-        ),
-      );
+        );
+        const { rows } = await this.#db.query<{ creation_time: Date | string }>(
+          'SELECT creation_time FROM fix_sessions WHERE adapter_id = $1 AND session_key = $2',
+          [this.#lease.adapterId, this.#key],
+        );
+        if (rows[0]) this.#creationTime = new Date(rows[0].creation_time);
+      });
     });
   }
 

@@ -39,10 +39,11 @@ export class RawClient {
     });
   }
 
-  send(msgType: string, body: FixField[] = [], seq = this.seq++): void {
+  /** `extra`: further header fields (a resend's 43=Y and 122). */
+  send(msgType: string, body: FixField[] = [], seq = this.seq++, extra: FixField[] = []): void {
     this.socket.write(
       encodeMessage(
-        { beginString: this.ids.beginString, msgType, senderCompId: this.ids.sender, targetCompId: this.ids.target, msgSeqNum: seq, sendingTime: formatUtcTimestamp(Date.now()) },
+        { beginString: this.ids.beginString, msgType, senderCompId: this.ids.sender, targetCompId: this.ids.target, msgSeqNum: seq, sendingTime: formatUtcTimestamp(Date.now()), extra },
         body,
       ),
     );

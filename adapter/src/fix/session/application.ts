@@ -34,7 +34,9 @@ export interface FixApplication {
   onLogout?(session: SessionHandle): void | Promise<void>;
   /**
    * An application message that passed session checks. The session advances the inbound sequence
-   * number after this resolves. Throw a BusinessRejectError or FieldRejectError to reject it.
+   * number after this resolves. Throw a BusinessRejectError or FieldRejectError to reject it, a
+   * DeliveryFailedError to refuse it without advancing (the counterparty sends it again), or a
+   * StoreFencedError to stop the session at once.
    */
   onMessage(message: FixMessage, session: SessionHandle): void | Promise<void>;
   /**
@@ -74,5 +76,17 @@ export class FieldRejectError extends Error {
   ) {
     super(`session reject ${reason}${refTag === undefined ? '' : ` tag ${refTag}`}`);
     this.name = 'FieldRejectError';
+  }
+}
+
+/**
+ * The application could not take the message (its channel append failed): the session ends the
+ * connection without advancing the inbound sequence number, so after reconnecting the counterparty is
+ * asked for the message again. Nothing is rejected: the message was fine, the delivery was not.
+ */
+export class DeliveryFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryFailedError';
   }
 }

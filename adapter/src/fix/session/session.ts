@@ -26,12 +26,13 @@ import type { DictionarySet } from '../dictionary/data-dictionary.ts';
 import { SessionRejectReason, validateMessage } from '../dictionary/validate-message.ts';
 import {
   BusinessRejectError,
+  DeliveryFailedError,
   FieldRejectError,
   type FixApplication,
   type SessionHandle,
   type SessionId,
 } from './application.ts';
-import type { MessageStore } from './message-store.ts';
+import { StoreFencedError, type MessageStore } from './message-store.ts';
 import { BUSINESS_REJECT_TEXT, BusinessRejectReason, SESSION_REJECT_TEXT } from './reject-text.ts';
 import { applVerIdCode, versionRank, type SessionSettings } from './session-settings.ts';
 
@@ -555,6 +556,16 @@ export class Session {
       else await this.generateTextReject(message, BUSINESS_REJECT_TEXT[error.reason] ?? error.message);
     } else if (error instanceof FieldRejectError) {
       await this.generateReject(message, error.reason, error.refTag);
+    } else if (error instanceof StoreFencedError) {
+      // The application's own write was refused for a lost lease: another pod holds the session now.
+      this.event('error', 'system', `Message ${message.get(Tag.MsgSeqNum) ?? '?'} not delivered, lease lost; stopping the session without sending: ${errorText(error)}`);
+      this.halt('message store refused a write');
+    } else if (error instanceof DeliveryFailedError) {
+      // Not advancing and dropping the connection: after the next Logon the number is still expected,
+      // so the counterparty is asked to send it again.
+      const seq = message.get(Tag.MsgSeqNum) ?? '?';
+      this.event('error', 'message', `Message ${seq} could not be delivered; disconnecting without accepting it, so it is sent again: ${error.message}`, { seqNum: seq });
+      await this.disconnect(`message ${seq} could not be delivered`);
     } else {
       this.event('error', 'message', `Application failed to process message ${message.get(Tag.MsgSeqNum) ?? '?'}: ${errorText(error)}`);
       this.incrementTarget();
