@@ -113,7 +113,7 @@ describe.each(BACKENDS)('lease lifecycle on %s', (backend) => {
     const stale = { adapterId, slot: 0, pod: 'pod-a', epoch: 1 };
     expect(await renewLease(test.db, stale, 15_000)).toBeUndefined();
     expect(await releaseLease(test.db, stale)).toBe(false);
-    expect(await reportLeaseState(test.db, stale, 'Active', null)).toBe(false);
+    expect(await reportLeaseState(test.db, stale, 'Active', null)).toBe('lost');
     // The same pod with the new epoch is not the holder either: the epoch and the pod must both match.
     expect(await renewLease(test.db, { ...stale, epoch: 2 }, 15_000)).toBeUndefined();
     expect(await liveHolders(test.db, adapterId)).toEqual(['pod-b']);
