@@ -1,14 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Adapter, FieldError, PluginManifest } from '@crosswire/orchestrator/contract';
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { api, ApiError, apiPath, hasRole, type Me } from '../../api.ts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Adapter, PluginManifest } from '@crosswire/orchestrator/contract';
+import { useId, useMemo, useState } from 'react';
+import { api, apiPath, hasRole, type Me } from '../../api.ts';
 import { ErrorState } from '../../components/States.tsx';
 import { fullTime } from '../../format.ts';
 import { SchemaForm } from '../../schema-form/SchemaForm.tsx';
 import { placeErrors } from '../../schema-form/model.ts';
 import { MODE_LABEL } from '../AdaptersPage.tsx';
 import { buildSpec, CONFIG_POINTER, type Basics } from '../../adapter-spec.ts';
-import { DiffView } from './Revisions.tsx';
+import { ConflictBanner, SaveFailure, useSpecSave, useUnsavedWarning } from './spec-save.tsx';
 
 interface Draft {
   /** The revision the draft is based on: sent as If-Match. */
@@ -28,11 +28,7 @@ interface Draft {
 export function ConfigEditor({ adapter, me }: { adapter: Adapter; me: Me | undefined }) {
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>();
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [conflict, setConflict] = useState<{ base: number; current: number }>();
-  const [showTheirs, setShowTheirs] = useState(false);
   const [saved, setSaved] = useState<number>();
-  const conflictRef = useRef<HTMLDivElement>(null);
   const ids = { mode: useId(), instances: useId(), description: useId() };
   const mayEdit = hasRole(me, 'engineer');
   const plugin = useQuery({
@@ -50,47 +46,25 @@ export function ConfigEditor({ adapter, me }: { adapter: Adapter; me: Me | undef
     }));
     setErrors([]);
     setConflict(undefined);
-    setShowTheirs(false);
     setSaved(undefined);
   };
 
-  const save = useMutation({
-    mutationFn: (d: Draft) =>
-      api.put<Adapter>(
-        apiPath('adapters', adapter.name),
-        {
-          ...buildSpec(d.basics, adapter.connector.type, d.config, plugin.data),
-          ...(adapter.labels ? { labels: adapter.labels } : {}),
-          ...(adapter.pipeline ? { pipeline: adapter.pipeline } : {}),
-        },
-        { headers: { 'If-Match': `"${d.baseRevision}"` } },
-      ),
-    onSuccess: (updated) => {
-      queryClient.setQueryData(['adapter', adapter.name], updated);
-      void queryClient.invalidateQueries({ queryKey: ['revisions', adapter.name] });
-      void queryClient.invalidateQueries({ queryKey: ['events', adapter.name] });
+  const { save, errors, setErrors, conflict, setConflict, conflictRef } = useSpecSave(adapter, {
+    onSaved: (updated) => {
       setDraft(undefined);
       setSaved(updated.revision);
     },
-    onError: (error, d) => {
-      if (!(error instanceof ApiError)) return;
-      if (error.status === 412) {
-        const current = typeof error.body.currentRevision === 'number' ? error.body.currentRevision : adapter.revision;
-        setConflict({ base: d.baseRevision, current });
-        void queryClient.invalidateQueries({ queryKey: ['adapter', adapter.name] });
-      } else setErrors(error.errors);
-    },
   });
-  useEffect(() => {
-    if (conflict) conflictRef.current?.focus();
-  }, [conflict]);
-  // A draft is not lost to a reload or a closed tab without the browser asking first.
-  useEffect(() => {
-    if (!draft) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [draft]);
+  useUnsavedWarning(draft !== undefined);
+  const saveDraft = (d: Draft) =>
+    save.mutate({
+      spec: {
+        ...buildSpec(d.basics, adapter.connector.type, d.config, plugin.data),
+        ...(adapter.labels ? { labels: adapter.labels } : {}),
+        ...(adapter.pipeline ? { pipeline: adapter.pipeline } : {}),
+      },
+      baseRevision: d.baseRevision,
+    });
 
   const placed = useMemo(
     () => (plugin.data && draft ? placeErrors(errors, CONFIG_POINTER, plugin.data.configSchema, draft.config) : { byPointer: new Map<string, string[]>(), unplaced: [] }),
@@ -149,48 +123,26 @@ export function ConfigEditor({ adapter, me }: { adapter: Adapter; me: Me | undef
           onSubmit={(e) => {
             e.preventDefault();
             setErrors([]);
-            save.mutate(draft);
+            saveDraft(draft);
           }}
         >
           <p className="muted">Editing revision {draft.baseRevision}.</p>
           {conflict && (
-            <div role="alert" className="banner conflict" tabIndex={-1} ref={conflictRef}>
-              <p>
-                <strong>Someone else saved first.</strong> {adapter.name} is now at revision {conflict.current}; you started from revision {conflict.base}. Nothing of yours was
-                saved, and your edits are still in the form below.
-              </p>
-              <p>
-                <button type="button" className="link" onClick={() => setShowTheirs((s) => !s)} aria-expanded={showTheirs}>
-                  {showTheirs ? 'Hide' : 'Show'} what changed in revision {conflict.current}
-                </button>
-              </p>
-              {showTheirs && <DiffView name={adapter.name} from={conflict.base} to={conflict.current} />}
-              <button
-                type="button"
-                className="primary"
-                onClick={() => {
-                  setDraft({ ...draft, baseRevision: conflict.current });
-                  setConflict(undefined);
-                }}
-              >
-                Keep my edits on top of revision {conflict.current}
-              </button>{' '}
-              <button
-                type="button"
-                onClick={() => {
-                  void queryClient.fetchQuery({ queryKey: ['adapter', adapter.name], queryFn: () => api.get<Adapter>(apiPath('adapters', adapter.name)) }).then(start);
-                }}
-              >
-                Discard my edits and load revision {conflict.current}
-              </button>
-            </div>
+            <ConflictBanner
+              adapter={adapter}
+              conflict={conflict}
+              conflictRef={conflictRef}
+              draftName="edits"
+              onKeep={() => {
+                setDraft({ ...draft, baseRevision: conflict.current });
+                setConflict(undefined);
+              }}
+              onDiscard={() => {
+                void queryClient.fetchQuery({ queryKey: ['adapter', adapter.name], queryFn: () => api.get<Adapter>(apiPath('adapters', adapter.name)) }).then(start);
+              }}
+            />
           )}
-          {save.isError && !(save.error instanceof ApiError && (save.error.status === 412 || save.error.errors.length)) && <ErrorState error={save.error} />}
-          {save.isError && save.error instanceof ApiError && save.error.errors.length > 0 && (
-            <p role="alert" className="banner error">
-              {save.error.detail}
-            </p>
-          )}
+          <SaveFailure save={save} />
           {otherErrors.length > 0 && (
             <ul className="field-error">
               {otherErrors.map((e) => (

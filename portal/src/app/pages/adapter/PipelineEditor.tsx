@@ -1,12 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import type { Adapter } from '@crosswire/orchestrator/contract';
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { api, ApiError, apiPath, hasRole, type FieldError, type Me } from '../../api.ts';
-import { ErrorState } from '../../components/States.tsx';
+import { useId, useMemo, useState } from 'react';
+import { api, hasRole, type FieldError, type Me } from '../../api.ts';
 import { draftOf, errorsByInput, isEmpty, moved, newCondition, newRoute, newTransform, specOf, type ConditionDraft, type PipelineDraft, type RouteDraft, type TransformDraft } from '../../pipeline-draft.ts';
 import { ConditionRow, RouteRow, TextField, TransformRow } from './PipelineRows.tsx';
 import { TryIt } from './PipelineTryIt.tsx';
-import { DiffView } from './Revisions.tsx';
+import { ConflictBanner, SaveFailure, useSpecSave, useUnsavedWarning } from './spec-save.tsx';
 
 interface Editing {
   draft: PipelineDraft;
@@ -21,14 +20,9 @@ interface Editing {
  * what the form shows, saved or not.
  */
 export function PipelineEditor({ adapter, me }: { adapter: Adapter; me: Me | undefined }) {
-  const queryClient = useQueryClient();
   const mayEdit = hasRole(me, 'engineer');
   const [editing, setEditing] = useState<Editing>();
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [conflict, setConflict] = useState<{ base: number; current: number }>();
-  const [showTheirs, setShowTheirs] = useState(false);
   const [saved, setSaved] = useState<number>();
-  const conflictRef = useRef<HTMLDivElement>(null);
   // The saved pipeline, redrawn only when a new revision arrives (polling must not reset the keys).
   const savedDraft = useMemo(() => draftOf(adapter.pipeline), [adapter.revision]);
   const draft = editing?.draft ?? savedDraft;
@@ -43,55 +37,33 @@ export function PipelineEditor({ adapter, me }: { adapter: Adapter; me: Me | und
     setEditing((e) => ({ draft: next, baseRevision: e?.baseRevision ?? adapter.revision }));
     setSaved(undefined);
   };
+  const { save, errors, setErrors, conflict, setConflict, conflictRef } = useSpecSave(adapter, {
+    onSaved: (updated) => {
+      discard();
+      setSaved(updated.revision);
+    },
+    alsoInvalidate: ['channels'],
+  });
+  useUnsavedWarning(editing !== undefined);
   const discard = () => {
     setEditing(undefined);
     setErrors([]);
     setConflict(undefined);
-    setShowTheirs(false);
   };
-
-  const save = useMutation({
-    mutationFn: (e: Editing) => {
-      const pipeline = specOf(e.draft);
-      return api.put<Adapter>(
-        apiPath('adapters', adapter.name),
-        {
-          mode: adapter.mode,
-          ...(adapter.instances !== undefined ? { instances: adapter.instances } : {}),
-          ...(adapter.description ? { description: adapter.description } : {}),
-          ...(adapter.labels ? { labels: adapter.labels } : {}),
-          connector: adapter.connector,
-          ...(isEmpty(pipeline) && !adapter.pipeline ? {} : { pipeline }),
-        },
-        { headers: { 'If-Match': `"${e.baseRevision}"` } },
-      );
-    },
-    onSuccess: (updated) => {
-      queryClient.setQueryData(['adapter', adapter.name], updated);
-      void queryClient.invalidateQueries({ queryKey: ['revisions', adapter.name] });
-      void queryClient.invalidateQueries({ queryKey: ['events', adapter.name] });
-      void queryClient.invalidateQueries({ queryKey: ['channels'] });
-      discard();
-      setSaved(updated.revision);
-    },
-    onError: (error, e) => {
-      if (!(error instanceof ApiError)) return;
-      if (error.status === 412) {
-        const current = typeof error.body.currentRevision === 'number' ? error.body.currentRevision : adapter.revision;
-        setConflict({ base: e.baseRevision, current });
-        void queryClient.invalidateQueries({ queryKey: ['adapter', adapter.name] });
-      } else setErrors(error.errors);
-    },
-  });
-  useEffect(() => {
-    if (conflict) conflictRef.current?.focus();
-  }, [conflict]);
-  useEffect(() => {
-    if (!editing) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [editing]);
+  const saveEditing = (e: Editing) => {
+    const pipeline = specOf(e.draft);
+    save.mutate({
+      spec: {
+        mode: adapter.mode,
+        ...(adapter.instances !== undefined ? { instances: adapter.instances } : {}),
+        ...(adapter.description ? { description: adapter.description } : {}),
+        ...(adapter.labels ? { labels: adapter.labels } : {}),
+        connector: adapter.connector,
+        ...(isEmpty(pipeline) && !adapter.pipeline ? {} : { pipeline }),
+      },
+      baseRevision: e.baseRevision,
+    });
+  };
 
   const [tryErrors, setTryErrors] = useState<FieldError[]>([]);
   const placed = useMemo(() => errorsByInput([...errors, ...tryErrors.filter((e) => e.path.startsWith('/pipeline'))]), [errors, tryErrors]);
@@ -122,43 +94,24 @@ export function PipelineEditor({ adapter, me }: { adapter: Adapter; me: Me | und
           if (!editing) return;
           setErrors([]);
           setTryErrors([]);
-          save.mutate(editing);
+          saveEditing(editing);
         }}
       >
         {editing && <p className="muted">Editing revision {editing.baseRevision}.</p>}
         {conflict && editing && (
-          <div role="alert" className="banner conflict" tabIndex={-1} ref={conflictRef}>
-            <p>
-              <strong>Someone else saved first.</strong> {adapter.name} is now at revision {conflict.current}; you started from revision {conflict.base}. Nothing of yours was saved,
-              and your pipeline is still in the form below.
-            </p>
-            <p>
-              <button type="button" className="link" onClick={() => setShowTheirs((s) => !s)} aria-expanded={showTheirs}>
-                {showTheirs ? 'Hide' : 'Show'} what changed in revision {conflict.current}
-              </button>
-            </p>
-            {showTheirs && <DiffView name={adapter.name} from={conflict.base} to={conflict.current} />}
-            <button
-              type="button"
-              className="primary"
-              onClick={() => {
-                setEditing({ ...editing, baseRevision: conflict.current });
-                setConflict(undefined);
-              }}
-            >
-              Keep my pipeline on top of revision {conflict.current}
-            </button>{' '}
-            <button type="button" onClick={discard}>
-              Discard my edits and load revision {conflict.current}
-            </button>
-          </div>
+          <ConflictBanner
+            adapter={adapter}
+            conflict={conflict}
+            conflictRef={conflictRef}
+            draftName="pipeline"
+            onKeep={() => {
+              setEditing({ ...editing, baseRevision: conflict.current });
+              setConflict(undefined);
+            }}
+            onDiscard={discard}
+          />
         )}
-        {save.isError && !(save.error instanceof ApiError && (save.error.status === 412 || save.error.errors.length)) && <ErrorState error={save.error} />}
-        {save.isError && save.error instanceof ApiError && save.error.errors.length > 0 && (
-          <p role="alert" className="banner error">
-            {save.error.detail}
-          </p>
-        )}
+        <SaveFailure save={save} />
         {placed.other.length > 0 && (
           <ul className="field-error">
             {placed.other.map((e) => (
