@@ -2,7 +2,8 @@
  * Prometheus metrics of the NATS connectors, made like the WebSocket ones: one set per registry
  * (prom-client refuses a name registered twice), labelled by adapter and connector type.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricSet } from '../observability/metric-sets.ts';
 import type { ConnectorContext } from './connector.ts';
 
 const LABELS = ['adapter', 'connector'] as const;
@@ -27,7 +28,6 @@ function build(registry: Registry) {
 }
 
 type NatsMetricSet = ReturnType<typeof build>;
-const sets = new WeakMap<Registry, NatsMetricSet>();
 
 /** The metrics of one adapter's NATS connector, recorded in `registry` (a private one when none is given). */
 export class NatsMetrics {
@@ -38,13 +38,7 @@ export class NatsMetrics {
 
   constructor(registry: Registry | undefined, adapter: string, connector: string, count?: ConnectorContext['count']) {
     this.#count = count;
-    const target = registry ?? new Registry();
-    let set = sets.get(target);
-    if (!set) {
-      set = build(target);
-      sets.set(target, set);
-    }
-    this.#set = set;
+    this.#set = metricSet(registry, build);
     this.#labels = { adapter, connector };
     this.#set.connected.set(this.#labels, 0);
   }

@@ -2,7 +2,8 @@
  * Prometheus metrics of the WebSocket connectors. One set per registry (prom-client refuses a name
  * registered twice), labelled by adapter and connector type so every adapter in a pod has its own series.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricSet } from '../observability/metric-sets.ts';
 import type { ConnectorContext } from './connector.ts';
 
 /** Why a connection, handshake or frame was refused; the `reason` label of `crosswire_ws_refused_total`. */
@@ -52,7 +53,6 @@ function build(registry: Registry) {
 }
 
 type WsMetricSet = ReturnType<typeof build>;
-const sets = new WeakMap<Registry, WsMetricSet>();
 
 /** The metrics of one adapter's connector, recorded in `registry` (a private one when none is given). */
 export class WsMetrics {
@@ -63,13 +63,7 @@ export class WsMetrics {
 
   constructor(registry: Registry | undefined, adapter: string, connector: string, count?: ConnectorContext['count']) {
     this.#count = count;
-    const target = registry ?? new Registry();
-    let set = sets.get(target);
-    if (!set) {
-      set = build(target);
-      sets.set(target, set);
-    }
-    this.#set = set;
+    this.#set = metricSet(registry, build);
     this.#labels = { adapter, connector };
   }
 
