@@ -9,6 +9,7 @@ import {
   type FixInitiatorConfig,
   type MessageStoreFactory,
   type Session,
+  type SessionHandle,
 } from '../fix/index.ts';
 import { PostgresChannelStore } from '../channels/index.ts';
 import { loadDictionaryFile } from '../fix/index.ts';
@@ -17,6 +18,7 @@ import { PostgresMessageStore, sessionKeyText } from '../store/postgres-message-
 import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from './connector.ts';
 import { fixApplication, type FixApplicationMode, type MessageCounters } from './fix-applications.ts';
 import { countingApplication, tracingApplication } from './fix-counting.ts';
+import { FixChannelSender } from './fix-outbound.ts';
 import { fixPipelineApplication } from './fix-pipeline.ts';
 import { missingDictionaryReason, standardDictionaryPath } from './fix-dictionaries.ts';
 import { resolveSecretRefs } from './secret-refs.ts';
@@ -119,7 +121,54 @@ async function actOn(session: Session, kind: Parameters<RunningConnector['act']>
   return `${session.label}: next sender ${sender}, next target ${target}`;
 }
 
-type WithApplication<T> = T & { application?: FixApplicationMode };
+type WithApplication<T> = T & { application?: FixApplicationMode; subscribeChannel?: string };
+
+/** The `subscribeChannel` sender, when the config names one; it needs the database its channels live in. */
+function channelSender(
+  deps: FixConnectorDependencies,
+  context: ConnectorContext,
+  channel: string | undefined,
+  session: () => SessionHandle | undefined,
+): FixChannelSender | undefined {
+  if (channel === undefined || channel === '') return undefined;
+  if (!deps.db) throw new Error(`${context.spec.connector.type} needs the channels' database for subscribeChannel: set DATABASE_URL on the pod`);
+  return new FixChannelSender({
+    channels: new PostgresChannelStore(deps.db),
+    lease: context.lease,
+    channel,
+    session,
+    onError: (message, stopped) => {
+      context.emit({ level: 'error', category: 'message', message });
+      if (stopped) context.setState('Error', message);
+    },
+  });
+}
+
+/** The application, also waking the sender when a session logs on. */
+function wakingOnLogon(application: FixApplication, sender: FixChannelSender | undefined): FixApplication {
+  if (!sender) return application;
+  return {
+    ...application,
+    onLogon: (session) => {
+      sender.wake();
+      return application.onLogon?.(session);
+    },
+  };
+}
+
+/**
+ * Stops a connector's sender and engine. Fenced: the engine first, so not another byte goes out while
+ * the sender lets go. Logging out: the sender first, so what it took is stored and sent before Logout.
+ */
+async function stopBoth(mode: 'logout' | 'fence', sender: FixChannelSender | undefined, engine: { stop(options: { logout: boolean }): Promise<void> }): Promise<void> {
+  if (mode === 'fence') {
+    await engine.stop({ logout: false });
+    await sender?.stop();
+  } else {
+    await sender?.stop();
+    await engine.stop({ logout: true });
+  }
+}
 
 export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorFactory {
   return async (context): Promise<RunningConnector> => {
@@ -128,14 +177,23 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
     const counters: MessageCounters = { received: 0, sent: 0 };
     const stores: StoreRegistry = new Map();
     const inner = await applicationFor(config.application ?? 'pipeline', deps, context, counters, stores, config.sessions.map((s) => s.beginString));
+    // An acceptor sends its channel on its first session (the one listed first). Started once listening.
+    const first = config.sessions[0];
+    const sender = channelSender(deps, context, config.subscribeChannel, () =>
+      first ? acceptor.session(first.senderCompId, first.targetCompId, first.beginString)?.handle : undefined,
+    );
     const acceptor = new FixAcceptor(config, {
       storeFactory: storeFactory(deps, context, stores),
-      application: countingApplication(tracingApplication(inner, context), context),
+      application: countingApplication(tracingApplication(wakingOnLogon(inner, sender), context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary(config.sessions),
       artifacts: deps.artifacts,
     });
     await acceptor.start();
+    await sender?.start().catch(async (error: unknown) => {
+      await acceptor.stop({ logout: false });
+      throw error;
+    });
     context.setState('Active');
     context.emit({
       level: 'info',
@@ -146,7 +204,7 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
       config.sessions.flatMap((s) => acceptor.session(s.senderCompId, s.targetCompId, s.beginString) ?? []);
     return {
       listeningPorts: [acceptor.port],
-      stop: (mode) => acceptor.stop({ logout: mode === 'logout' }),
+      stop: (mode) => stopBoth(mode, sender, acceptor),
       act: async (kind, params) => {
         const results = await Promise.all(sessions().map((session) => actOn(session, kind, params)));
         return results.join('; ') || 'no session has connected yet';
@@ -163,11 +221,14 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
     const stores: StoreRegistry = new Map();
     const inner = await applicationFor(config.application ?? 'pipeline', deps, context, counters, stores, [config.session.beginString]);
     const peer = `${config.connection.host}:${config.connection.port}`;
+    // Started once the initiator has its session.
+    const sender = channelSender(deps, context, config.subscribeChannel, () => initiator.session.handle);
     // The adapter is Active while logged on; between logons it shows why it is not.
     const application: FixApplication = {
       ...inner,
       onLogon: (session) => {
         context.setState('Active');
+        sender?.wake();
         return inner.onLogon?.(session);
       },
       onLogout: (session) => {
@@ -183,8 +244,12 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
       artifacts: deps.artifacts,
     });
     await initiator.start();
+    await sender?.start().catch(async (error: unknown) => {
+      await initiator.stop({ logout: false });
+      throw error;
+    });
     return {
-      stop: (mode) => initiator.stop({ logout: mode === 'logout' }),
+      stop: (mode) => stopBoth(mode, sender, initiator),
       act: (kind, params) => actOn(initiator.session, kind, params),
     };
   };

@@ -18,10 +18,11 @@ export {
   FieldRejectError,
   UnsupportedMessageTypeError,
   type FixApplication,
+  type SendOptions,
   type SessionHandle,
   type SessionId,
 } from './session/application.ts';
-export { StoreFencedError, type MessageStore, type MessageStoreFactory, type SessionKey, type StoreSnapshot, type StoredMessage } from './session/message-store.ts';
+export { StoreFencedError, type MessageStore, type OffsetCommit, type MessageStoreFactory, type SessionKey, type StoreSnapshot, type StoredMessage } from './session/message-store.ts';
 export { MemoryMessageStore } from './session/memory-message-store.ts';
 export { Session, systemClock, type Clock, type FixEvent, type FixEventSink, type SessionLink, type SessionOptions } from './session/session.ts';
 export { SessionSchedule, type ScheduleConfig, type Weekday } from './session/session-schedule.ts';

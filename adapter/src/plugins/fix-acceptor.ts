@@ -1,5 +1,6 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
+  channelName,
   fixApplicationMode,
   MIB,
   SCHEMA_DIALECT,
@@ -127,6 +128,12 @@ export const fixAcceptor: PluginManifest = {
       },
       allowedAddresses: allowedAddresses(3),
       application: fixApplicationMode(6),
+      subscribeChannel: channelName({
+        title: 'Outbound channel',
+        description:
+          'Crosswire channel whose messages are sent on the first session in the list while it is logged on, in order, each exactly once across reconnects and failovers (the channel position moves in the same database write that stores the sent message for resends). The message type comes from the message (its msgType header or tag 35), the header fields from the session. Empty: the adapter only receives.',
+        'x-order': 7,
+      }),
       tls: serverTlsSection(4),
       limits: section('Limits', {
         title: 'Limits',

@@ -1,5 +1,6 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
+  channelName,
   fixApplicationMode,
   IANA_TIME_ZONE_PATTERN,
   MIB,
@@ -232,6 +233,12 @@ export const fixInitiator: PluginManifest = {
         },
       }),
       application: fixApplicationMode(7),
+      subscribeChannel: channelName({
+        title: 'Outbound channel',
+        description:
+          'Crosswire channel whose messages are sent on the session while it is logged on, in order, each exactly once across reconnects and failovers (the channel position moves in the same database write that stores the sent message for resends). The message type comes from the message (its msgType header or tag 35), the header fields from the session. Empty: the adapter only receives.',
+        'x-order': 8,
+      }),
       limits: section('Limits', {
         title: 'Limits',
         description: 'Safety limits on what the counterparty may send.',

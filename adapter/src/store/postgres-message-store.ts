@@ -1,6 +1,6 @@
 import type { Database } from '@crosswire/orchestrator';
 import type { LeaseIdentity } from '../connectors/connector.ts';
-import { StoreFencedError, type MessageStore, type SessionKey, type StoreSnapshot, type StoredMessage } from '../fix/session/message-store.ts';
+import { StoreFencedError, type MessageStore, type OffsetCommit, type SessionKey, type StoreSnapshot, type StoredMessage } from '../fix/session/message-store.ts';
 
 /** SQLSTATE raised by the database's lease check (migration 002). */
 const FENCED = 'CW001';
@@ -28,7 +28,7 @@ export interface PostgresMessageStoreOptions {
 }
 
 type Write =
-  | { kind: 'sent'; seqNum: number; message: Buffer | null }
+  | { kind: 'sent'; seqNum: number; message: Buffer | null; offset?: OffsetCommit }
   | { kind: 'sender'; seqNum: number }
   | { kind: 'target'; seqNum: number };
 
@@ -116,8 +116,9 @@ export class PostgresMessageStore implements MessageStore {
     return this.#serially(work);
   }
 
-  saveSent(seqNum: number, message: Buffer | null): Promise<void> {
-    return this.#enqueue({ kind: 'sent', seqNum, message });
+  /** With `offset`, the channel consumer's position moves in the same statement as the message is kept (fenced like the rest). */
+  saveSent(seqNum: number, message: Buffer | null, offset?: OffsetCommit): Promise<void> {
+    return this.#enqueue(offset === undefined ? { kind: 'sent', seqNum, message } : { kind: 'sent', seqNum, message, offset });
   }
 
   setNextSenderSeqNum(seqNum: number): Promise<void> {
@@ -205,12 +206,14 @@ export class PostgresMessageStore implements MessageStore {
     let sender: number | null = null;
     let target: number | null = null;
     const messages = new Map<number, Buffer>();
+    const offsets = new Map<string, { from: number; to: number }>();
     for (const { write } of writes) {
       if (write.kind === 'target') target = write.seqNum;
       else if (write.kind === 'sender') sender = write.seqNum;
       else {
         sender = write.seqNum + 1;
         if (write.message !== null) messages.set(write.seqNum, write.message);
+        if (write.offset) mergeOffset(offsets, write.offset);
       }
     }
     // Asynchronous commit is set for this statement's own transaction only (set_config local = true).
@@ -223,6 +226,22 @@ export class PostgresMessageStore implements MessageStore {
       return;
     }
     const params: unknown[] = [sender, target];
+    // Channel offsets carried by the messages (migration 005): compare-and-set on each consumer row,
+    // fenced by its trigger; `crosswire_channel_expect` undoes the whole statement if one did not move.
+    let moved = '';
+    let movedJoin = '';
+    if (offsets.size > 0) {
+      params.push(JSON.stringify([...offsets].map(([channel, { from, to }]) => ({ channel, from, to }))));
+      const n = params.length + 4;
+      moved =
+        `offsets AS (SELECT * FROM jsonb_to_recordset($${n}::jsonb) AS o (channel text, "from" bigint, "to" bigint)),
+        moved AS (UPDATE channel_consumers c SET committed_offset = o."to", slot = $3, epoch = $4, updated_at = clock_timestamp()
+          FROM offsets o WHERE c.channel = o.channel AND c.adapter_id = $1 AND c.committed_offset = o."from"
+           AND o."to" <= (SELECT head FROM channels WHERE name = o.channel) RETURNING 1),
+        checked AS (SELECT crosswire_channel_expect((SELECT count(*) FROM moved) = (SELECT count(*) FROM offsets), 'CW003',
+          'a channel offset of ' || $1 || ' is no longer where this holder read it') AS ok), `;
+      movedJoin = ', checked';
+    }
     const rows: string[] = [];
     for (const [seqNum, message] of messages) {
       params.push(seqNum, message);
@@ -231,9 +250,9 @@ export class PostgresMessageStore implements MessageStore {
     // One statement: the session row and every message row are fenced by their triggers, and a refusal
     // of any of them refuses the lot.
     await this.#write(
-      `WITH ${commit}advanced AS (${update} RETURNING adapter_id)
+      `WITH ${commit}${moved}advanced AS (${update} RETURNING adapter_id)
        INSERT INTO fix_messages (adapter_id, session_key, seq, slot, epoch, message)
-       SELECT $1, $2, m.seq, $3, $4, m.message FROM advanced, (VALUES ${rows.join(', ')}) AS m (seq, message)
+       SELECT $1, $2, m.seq, $3, $4, m.message FROM advanced${movedJoin}, (VALUES ${rows.join(', ')}) AS m (seq, message)
        ON CONFLICT (adapter_id, session_key, seq) DO UPDATE SET message = EXCLUDED.message, slot = $3, epoch = $4`,
       params,
     );
@@ -262,6 +281,17 @@ export class PostgresMessageStore implements MessageStore {
       throw error;
     }
   }
+}
+
+/** Offset moves of one batch, per channel: consecutive messages chain (`from` of one is `to` of the one before). */
+function mergeOffset(offsets: Map<string, { from: number; to: number }>, offset: OffsetCommit): void {
+  if (!(Number.isSafeInteger(offset.from) && Number.isSafeInteger(offset.to) && offset.to > offset.from && offset.from >= 0)) {
+    throw new Error(`a channel offset moves forward: from ${offset.from} to ${offset.to}`);
+  }
+  const known = offsets.get(offset.channel);
+  if (!known) offsets.set(offset.channel, { from: offset.from, to: offset.to });
+  else if (known.to === offset.from) known.to = offset.to;
+  else throw new Error(`channel ${offset.channel}: a message read after offset ${offset.from} follows one at ${known.to}`);
 }
 
 function noop(): void {}

@@ -3,11 +3,20 @@
  * the session to reject a message.
  */
 import type { FixField, FixMessage } from '../codec/fix-message.ts';
+import type { OffsetCommit } from './message-store.ts';
 
 export interface SessionId {
   beginString: string;
   senderCompId: string;
   targetCompId: string;
+}
+
+export interface SendOptions {
+  /**
+   * The channel position this message was read at: stored in the same commit as the message, so the
+   * position passes it exactly when it is stored for sending (a channel consumer's exactly-once).
+   */
+  offset?: OffsetCommit;
 }
 
 export interface SessionHandle {
@@ -21,7 +30,7 @@ export interface SessionHandle {
    * session halts and none of it is sent. False when the session is not logged on (nothing is stored
    * or sent then). Use `flush` to wait until it is stored.
    */
-  send(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>): Promise<boolean>;
+  send(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>, options?: SendOptions): Promise<boolean>;
   /**
    * Resolves true once every message sent so far is in the store (so it is on the wire, or will be
    * resent when the counterparty asks); false when the store refused a write and the session halted.

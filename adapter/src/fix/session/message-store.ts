@@ -33,9 +33,10 @@ export interface MessageStore {
   /**
    * Records that `seqNum` was sent: the next sender sequence number becomes `seqNum + 1` and, when
    * `message` is given (application messages), the bytes are kept for resends. One atomic write.
-   * Session-level messages pass `null`: they are gap-filled, never resent.
+   * Session-level messages pass `null`: they are gap-filled, never resent. `offset`: the channel
+   * position the message was consumed at, moved in the same commit (see OffsetCommit).
    */
-  saveSent(seqNum: number, message: Buffer | null): Promise<void>;
+  saveSent(seqNum: number, message: Buffer | null, offset?: OffsetCommit): Promise<void>;
   setNextSenderSeqNum(seqNum: number): Promise<void>;
   setNextTargetSeqNum(seqNum: number): Promise<void>;
   /** Stored messages with `begin <= seqNum <= end`, in sequence order. */
@@ -44,6 +45,21 @@ export interface MessageStore {
   reset(): Promise<void>;
   /** Releases resources; the store is not used afterwards. */
   close?(): Promise<void>;
+}
+
+/**
+ * A channel consumer's offset move carried by a sent message: the store moves the offset in the same
+ * commit that keeps the message, so a message taken from a channel is stored for sending (and
+ * resending) exactly when the channel position passes it. Only the PostgreSQL store keeps channels;
+ * connectors consume channels only with it.
+ */
+export interface OffsetCommit {
+  /** The channel the message was read from. */
+  readonly channel: string;
+  /** The committed offset before this message: compare-and-set, refused if it moved. */
+  readonly from: number;
+  /** The message's offset. */
+  readonly to: number;
 }
 
 /** Identifies a session to a store factory. */

@@ -29,10 +29,11 @@ import {
   DeliveryFailedError,
   FieldRejectError,
   type FixApplication,
+  type SendOptions,
   type SessionHandle,
   type SessionId,
 } from './application.ts';
-import { StoreFencedError, type MessageStore } from './message-store.ts';
+import { StoreFencedError, type MessageStore, type OffsetCommit } from './message-store.ts';
 import { BUSINESS_REJECT_TEXT, BusinessRejectReason, SESSION_REJECT_TEXT } from './reject-text.ts';
 import { applVerIdCode, versionRank, type SessionSettings } from './session-settings.ts';
 
@@ -168,7 +169,7 @@ export class Session {
       get isLoggedOn() {
         return isLoggedOn();
       },
-      send: (msgType, body, header) => this.sendApplication(msgType, body, header),
+      send: (msgType, body, header, options) => this.sendApplication(msgType, body, header, options),
       flush: () => this.whenStored(),
     };
   }
@@ -751,7 +752,7 @@ export class Session {
   // ---------------------------------------------------------------------------------------------
   // Outgoing messages
 
-  private sendApplication(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>): Promise<boolean> {
+  private sendApplication(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>, options?: SendOptions): Promise<boolean> {
     if (isAdminMsgType(msgType)) return Promise.reject(new Error(`MsgType ${msgType} is a session message; the session sends those itself`));
     const extra: FixField[] = header ? [...header] : [];
     const fields: FixField[] = [];
@@ -761,7 +762,7 @@ export class Session {
       if (STANDARD_HEADER_TAGS.has(field[0])) extra.push(field);
       else fields.push(field);
     }
-    return Promise.resolve(this.enqueue(msgType, fields, extra) !== undefined);
+    return Promise.resolve(this.enqueue(msgType, fields, extra, options?.offset) !== undefined);
   }
 
   /**
@@ -782,7 +783,7 @@ export class Session {
    * Gives the message the next sequence number and queues its store write; the bytes follow when the
    * write commits. Undefined when it cannot be sent at all.
    */
-  private enqueue(msgType: string, body: FixField[], extraHeader: FixField[]): Outgoing | undefined {
+  private enqueue(msgType: string, body: FixField[], extraHeader: FixField[], offset?: OffsetCommit): Outgoing | undefined {
     const link = this.link;
     if (this.fenced || !link) return undefined;
     const admin = isAdminMsgType(msgType);
@@ -793,7 +794,7 @@ export class Session {
     const seqNum = this.nextSender;
     const bytes = this.encode(msgType, seqNum, this.sendingTime(), this.routingHeader(extraHeader), body);
     this.nextSender = seqNum + 1;
-    const write = this.store.saveSent(seqNum, admin ? null : bytes);
+    const write = this.store.saveSent(seqNum, admin ? null : bytes, offset);
     const entry: Outgoing = { seqNum, msgType, bytes, alwaysSent, link, stored: false, write, settle: undefined };
     this.outgoing.push(entry);
     write.then(() => {

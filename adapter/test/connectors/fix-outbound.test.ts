@@ -1,0 +1,234 @@
+/**
+ * A FIX initiator adapter sending its `subscribeChannel` to a venue (our own acceptor engine), on real
+ * PostgreSQL: a burst goes out exactly once, in order, with the channel position moving in the same
+ * statement as the outbound store write, also when the holder is fenced out mid-burst and a second
+ * holder takes over at a new epoch.
+ */
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../orchestrator/test/support/waiting.ts';
+import type { ChannelAppend } from '../../src/channels/index.ts';
+import { fixAcceptorConnector, fixInitiatorConnector } from '../../src/connectors/fix.ts';
+import { FixAcceptor, MemoryMessageStore, formatUtcTimestamp } from '../../src/fix/index.ts';
+import type { Message } from '../../src/pipeline/message.ts';
+import { PostgresMessageStore } from '../../src/store/postgres-message-store.ts';
+import { lease } from '../channels/support.ts';
+import { JSPUREFIX_DATA } from '../fix/helpers.ts';
+import { RawClient } from '../fix/raw-client.ts';
+import { run, until, wsWorld, type WsWorld } from './ws-support.ts';
+
+const FIX44 = join(JSPUREFIX_DATA, 'FIX44.xml');
+
+/** A TCP forwarder that can lose what the client sends (connections stay open), like a path that silently drops. */
+async function blackholeProxy(targetPort: number) {
+  let frozen = false;
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (!frozen) upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const cutAll = () => {
+    for (const socket of open) socket.destroy();
+    open.clear();
+  };
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => void (frozen = true),
+    /** Drops the connections that lost data and forwards again. */
+    thaw: () => {
+      cutAll();
+      frozen = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        cutAll();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface Received {
+  seq: number;
+  clOrdId: string;
+  possDup: boolean;
+}
+
+/** The venue: records every NewOrderSingle its session hands the application, with its number. */
+async function venue() {
+  const received: Received[] = [];
+  const acceptor = new FixAcceptor(
+    { listen: { host: '127.0.0.1', port: 0 }, sessions: [{ beginString: 'FIX.4.4', senderCompId: 'VENUE', targetCompId: 'CROSSWIRE' }] },
+    {
+      dictionary: FIX44,
+      storeFactory: () => new MemoryMessageStore(),
+      application: {
+        onMessage: (m) => {
+          received.push({ seq: m.getInt(34) ?? 0, clOrdId: m.get(11) ?? '', possDup: m.get(43) === 'Y' });
+        },
+      },
+    },
+  );
+  await acceptor.start();
+  return { received, acceptor, port: acceptor.port };
+}
+
+const orderFields = (n: number): [number, string][] => [
+  [35, 'D'],
+  [11, `ORD-${n}`],
+  [55, 'EUR/USD'],
+  [54, '1'],
+  [60, formatUtcTimestamp(Date.now())],
+  [38, String(n)],
+  [40, '2'],
+  [44, '1.1'],
+];
+
+describe('a FIX adapter sending its subscribeChannel', () => {
+  let world: WsWorld;
+  const cleanup: Array<() => unknown> = [];
+  beforeAll(async () => {
+    world = await wsWorld();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  /** Appends FIX orders `first..last` to the channel as another adapter (the producer) would. */
+  async function publishOrders(channel: string, first: number, last: number) {
+    const producer = await world.adapter({
+      mode: 'active_passive',
+      connector: { type: 'fix-acceptor', config: { listen: { port: await freePort() }, sessions: [{ beginString: 'FIX.4.4', senderCompId: 'P', targetCompId: 'Q' }] } },
+    } as never);
+    const messages: ChannelAppend[] = [];
+    for (let n = first; n <= last; n++) {
+      const message: Message = {
+        headers: { msgType: 'D' },
+        body: { kind: 'fix', fields: orderFields(n) },
+        origin: { adapterId: producer.id, session: 'test', seq: n },
+        receivedAt: new Date().toISOString(),
+      };
+      messages.push({ channel, message });
+    }
+    for (let i = 0; i < messages.length; i += 500) await world.store.append(messages.slice(i, i + 500), { lease: producer.lease });
+  }
+
+  async function initiatorAdapter(channel: string, port: number) {
+    return world.adapter({
+      mode: 'single',
+      connector: {
+        type: 'fix-initiator',
+        config: {
+          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' },
+          connection: { host: '127.0.0.1', port, reconnectIntervalSeconds: 1 },
+          application: 'pipeline',
+          subscribeChannel: channel,
+        },
+      },
+    } as never);
+  }
+
+  const committed = async (channel: string, adapterId: string) =>
+    Number((await world.test.db.query<{ committed_offset: string }>('SELECT committed_offset FROM channel_consumers WHERE channel = $1 AND adapter_id = $2', [channel, adapterId])).rows[0]?.committed_offset);
+
+  it('sends a burst of 2,000 exactly once, in order, across a failover in the middle', async () => {
+    const v = await venue();
+    cleanup.push(() => v.acceptor.stop({ logout: false }));
+    const wire = await blackholeProxy(v.port);
+    cleanup.push(() => wire.close());
+    const channel = await world.channel('to-venue');
+    await publishOrders(channel, 1, 2000);
+    const adapter = await initiatorAdapter(channel, wire.port);
+    const first = await run(fixInitiatorConnector(world.deps()), adapter);
+    let firstStopped = false;
+    cleanup.push(() => (firstStopped ? undefined : first.connector.stop('fence')));
+
+    await until('the venue has part of the burst', () => v.received.length >= 300, 20_000);
+    // From here the first holder's bytes are lost on the way, while it keeps storing and sending:
+    // messages stored (their channel position passed) that the venue never saw.
+    wire.freeze();
+    const before = v.received.length;
+    await until('the first holder stored more than the venue received', async () => (await committed(channel, adapter.id)) > before, 20_000);
+    // The holder is cut off: another pod claims the adapter (the database refuses the old epoch from
+    // now on), and the old one is stopped without another byte, as the worker does on losing a lease.
+    const next = await lease(world.test, adapter.id, 'pod-2');
+    await first.connector.stop('fence');
+    firstStopped = true;
+    wire.thaw();
+    expect(v.received.length).toBe(before);
+    expect(before).toBeLessThan(2000);
+
+    const second = await run(fixInitiatorConnector(world.deps()), { ...adapter, lease: next });
+    cleanup.push(() => second.connector.stop('logout'));
+    await until('the venue has every order', () => v.received.length >= 2000, 30_000);
+    await until('the channel position is at the end', async () => (await committed(channel, adapter.id)) >= 2000);
+
+    // Exactly once, in order, by ClOrdID; sequence numbers only go up (the second holder continued them).
+    expect(v.received.map((r) => r.clOrdId)).toEqual(Array.from({ length: 2000 }, (_, n) => `ORD-${n + 1}`));
+    const seqs = v.received.map((r) => r.seq);
+    expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
+    // What the first holder stored but the venue did not get came back by FIX resend, as possible duplicates.
+    expect(v.received.slice(before).some((r) => r.possDup)).toBe(true);
+    expect(v.received.slice(0, before).some((r) => r.possDup)).toBe(false);
+    expect(await committed(channel, adapter.id)).toBe(2000);
+    // Every order is in the outbound store, once.
+    const { rows } = await world.test.db.query<{ n: string }>('SELECT count(*) AS n FROM fix_messages WHERE adapter_id = $1', [adapter.id]);
+    expect(Number(rows[0]!.n)).toBe(2000);
+  });
+
+  it('sends on an acceptor adapter to the client that logs on, and continues after it reconnects', async () => {
+    const channel = await world.channel('to-client');
+    const port = await freePort();
+    const adapter = await world.adapter({
+      mode: 'active_passive',
+      connector: {
+        type: 'fix-acceptor',
+        config: { listen: { port }, sessions: [{ beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1' }], subscribeChannel: channel },
+      },
+    } as never);
+    const running = await run(fixAcceptorConnector(world.deps()), adapter);
+    cleanup.push(() => running.connector.stop('fence'));
+    await publishOrders(channel, 1, 20);
+    const client = await RawClient.open(port, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
+    cleanup.push(() => client.close());
+    client.logon(30);
+    await client.until(() => client.received.filter((m) => m.msgType === 'D').length === 20);
+    const orders = client.received.filter((m) => m.msgType === 'D');
+    expect(orders.map((m) => m.get(11))).toEqual(Array.from({ length: 20 }, (_, n) => `ORD-${n + 1}`));
+    // The header is the session's: a message's own 35/49/56 are not copied.
+    expect(orders.every((m) => m.get(49) === 'CROSSWIRE' && m.get(56) === 'CLIENT1')).toBe(true);
+    await until('the position moved', async () => (await committed(channel, adapter.id)) === 20);
+  });
+
+  it('stores a sent message only together with its channel position: a position moved meanwhile refuses both', async () => {
+    const channel = await world.channel('atomic');
+    await publishOrders(channel, 1, 3);
+    const adapter = await initiatorAdapter(channel, await freePort());
+    await world.store.subscribe(channel, adapter.lease, 'earliest');
+    const store = new PostgresMessageStore(world.test.db, { ...adapter.lease, adapterName: adapter.name, pod: 'p' }, { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' });
+    await store.load();
+    const bytes = (n: number) => Buffer.from(`8=FIX.4.4\x0135=D\x0134=${n}\x01`, 'latin1');
+    await Promise.all([store.saveSent(1, bytes(1), { channel, from: 0, to: 1 }), store.saveSent(2, bytes(2), { channel, from: 1, to: 2 })]);
+    expect(await committed(channel, adapter.id)).toBe(2);
+    // Another writer moved the position past message 3: the message and the move are refused together.
+    await world.store.commit(channel, adapter.lease, { from: 2, to: 3 });
+    await expect(store.saveSent(3, bytes(3), { channel, from: 2, to: 3 })).rejects.toThrow(/no longer where this holder read it/);
+    const { rows } = await world.test.db.query<{ seq: number }>('SELECT seq FROM fix_messages WHERE adapter_id = $1 ORDER BY seq', [adapter.id]);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2]);
+    expect((await new PostgresMessageStore(world.test.db, { ...adapter.lease, adapterName: adapter.name, pod: 'p' }, { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' }).load()).nextSenderSeqNum).toBe(3);
+  });
+});
