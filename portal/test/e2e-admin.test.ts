@@ -1,9 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, buildConsole, haveChromium, launchChromium, SHOTS, signIn } from './support/chromium.ts';
-import { startPortalStack, type PortalStack } from './support/stack.ts';
+import { axeViolations, haveChromium, SHOTS, signIn, openConsole, type ConsoleHarness } from './support/chromium.ts';
+import type { PortalStack } from './support/stack.ts';
 
 /**
  * An admin's pages and a long adapter list, in Debian's Chromium against the real stack (development
@@ -12,21 +11,15 @@ import { startPortalStack, type PortalStack } from './support/stack.ts';
 const ADAPTERS = 250;
 
 describe.skipIf(!haveChromium)('admin pages and a long adapter list in Chromium', () => {
+  let harness: ConsoleHarness;
   let stack: PortalStack;
   let browser: Browser;
-  let distDir: string;
 
   beforeAll(async () => {
-    distDir = await buildConsole();
-    stack = await startPortalStack({ staticDir: distDir, adapters: ADAPTERS });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
+    harness = await openConsole({ adapters: ADAPTERS });
+    ({ stack, browser } = harness);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (distDir) await rm(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   const names = (page: Page) => page.locator('tbody th').allTextContents();
   const pager = (page: Page) => page.getByRole('navigation', { name: 'Pages' });

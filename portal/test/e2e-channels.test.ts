@@ -1,4 +1,3 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +5,8 @@ import { specs } from '../../orchestrator/test/support/stack.ts';
 import { PostgresChannelStore } from '../../adapter/src/channels/index.ts';
 import { DEAD_LETTER_REASON } from '../../adapter/src/pipeline/index.ts';
 import { lease, order } from '../../adapter/test/channels/support.ts';
-import { axeViolations, buildConsole, haveChromium, launchChromium, SHOTS, signIn } from './support/chromium.ts';
-import { startPortalStack, type PortalStack } from './support/stack.ts';
+import { axeViolations, haveChromium, SHOTS, signIn, openConsole, type ConsoleHarness } from './support/chromium.ts';
+import type { PortalStack } from './support/stack.ts';
 
 /**
  * The Channels pages in Chromium against the real stack, after pods (here: the adapter's channel store
@@ -15,15 +14,13 @@ import { startPortalStack, type PortalStack } from './support/stack.ts';
  * and retention that only engineers change.
  */
 describe.skipIf(!haveChromium)('channels in Chromium', () => {
+  let harness: ConsoleHarness;
   let stack: PortalStack;
   let browser: Browser;
-  let distDir: string;
 
   beforeAll(async () => {
-    distDir = await buildConsole();
-    stack = await startPortalStack({ staticDir: distDir, adapters: 0 });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
+    harness = await openConsole({ adapters: 0 });
+    ({ stack, browser } = harness);
 
     const created = async (body: unknown) => ((await (await stack.admin('POST', '/adapters', body)).json()) as { id: string }).id;
     const inbound = await created({ ...specs.fixAcceptor('venue-gateway'), pipeline: { routes: [{ channel: 'orders' }], deadLetterChannel: 'orders-parked' } });
@@ -48,11 +45,7 @@ describe.skipIf(!haveChromium)('channels in Chromium', () => {
     await store.subscribe('orders', consumer);
     await store.commit('orders', consumer, { from: 0, to: 1 });
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (distDir) await rm(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   it('an operator sees each consumer’s lag, reads messages with the password masked, and why a dead letter was parked', async () => {
     const page = await signIn(browser, stack.portal, 'operator');

@@ -1,11 +1,10 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs } from '../../orchestrator/test/support/stack.ts';
-import { axeViolations, buildConsole, haveChromium, launchChromium, SHOTS, signIn } from './support/chromium.ts';
-import { startPortalStack, type PortalStack } from './support/stack.ts';
+import { axeViolations, haveChromium, SHOTS, signIn, openConsole, type ConsoleHarness } from './support/chromium.ts';
+import type { PortalStack } from './support/stack.ts';
 import { freePort } from '../../orchestrator/test/support/waiting.ts';
 import { RawClient } from '../../adapter/test/fix/raw-client.ts';
 
@@ -28,23 +27,17 @@ type AdapterJson = {
 };
 
 describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter pod', () => {
+  let harness: ConsoleHarness;
   let stack: PortalStack;
   let browser: Browser;
-  let distDir: string;
   let fixPort: number;
 
   beforeAll(async () => {
-    distDir = await buildConsole();
-    stack = await startPortalStack({ staticDir: distDir, adapterPod: true });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
+    harness = await openConsole({ adapterPod: true });
+    ({ stack, browser } = harness);
     fixPort = await freePort();
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (distDir) await rm(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   const go = async (page: Page, path: string, heading: string) => {
     await page.goto(`${stack.portal}${path}`);

@@ -1,10 +1,10 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip, writeZip } from '@crosswire/orchestrator/bundles';
-import { axeViolations, buildConsole, haveChromium, launchChromium, SHOTS, signIn } from './support/chromium.ts';
-import { startPortalStack, type PortalStack } from './support/stack.ts';
+import { axeViolations, haveChromium, SHOTS, signIn, openConsole, type ConsoleHarness } from './support/chromium.ts';
+import type { PortalStack } from './support/stack.ts';
 
 /**
  * Import and export in the console, in Debian's Chromium against the real stack (development IdP, the
@@ -14,21 +14,15 @@ import { startPortalStack, type PortalStack } from './support/stack.ts';
 const MANIFEST = 'manifests/adapter-lse-gateway.json';
 
 describe.skipIf(!haveChromium)('import and export in Chromium', () => {
+  let harness: ConsoleHarness;
   let stack: PortalStack;
   let browser: Browser;
-  let distDir: string;
 
   beforeAll(async () => {
-    distDir = await buildConsole();
-    stack = await startPortalStack({ staticDir: distDir });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
+    harness = await openConsole();
+    ({ stack, browser } = harness);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (distDir) await rm(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   /** Clicks `what` and returns the file the browser saved, with the name it offered. */
   async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {

@@ -1,10 +1,9 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs } from '../../orchestrator/test/support/stack.ts';
-import { axeViolations, buildConsole, haveChromium, launchChromium, SHOTS, signIn } from './support/chromium.ts';
-import { startPortalStack, type PortalStack } from './support/stack.ts';
+import { axeViolations, haveChromium, SHOTS, signIn, openConsole, type ConsoleHarness } from './support/chromium.ts';
+import type { PortalStack } from './support/stack.ts';
 
 const ORDER = '8=FIX.4.4|35=D|11=ORD-1|55=EUR/USD|54=1|38=100|40=2|44=1.0850';
 
@@ -14,24 +13,18 @@ const ORDER = '8=FIX.4.4|35=D|11=ORD-1|55=EUR/USD|54=1|38=100|40=2|44=1.0850';
  * saves a new revision and runs a pasted order through it; a viewer reads and tries, but cannot change.
  */
 describe.skipIf(!haveChromium)('pipeline designer in Chromium', () => {
+  let harness: ConsoleHarness;
   let stack: PortalStack;
   let browser: Browser;
-  let distDir: string;
 
   beforeAll(async () => {
-    distDir = await buildConsole();
-    stack = await startPortalStack({ staticDir: distDir, adapters: 0 });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
+    harness = await openConsole({ adapters: 0 });
+    ({ stack, browser } = harness);
     await stack.admin('POST', '/adapters', specs.fixAcceptor('gateway'));
     // Another adapter's route makes an existing channel for the designer to offer.
     await stack.admin('POST', '/adapters', { ...specs.fixInitiator('audit-feed'), pipeline: { routes: [{ channel: 'audit' }] } });
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (distDir) await rm(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   const group = (page: Page, name: string) => page.getByRole('group', { name, exact: true });
 

@@ -1,69 +1,27 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPortalStack, type PortalStack } from './support/stack.ts';
+import { axeViolations, CHROMIUM, haveChromium, openConsole, SHOTS, signIn as signInAs, type ConsoleHarness } from './support/chromium.ts';
+import type { PortalStack } from './support/stack.ts';
 
 /**
  * The console in Debian's Chromium (playwright-core, no browser download) against the real stack:
  * the development IdP, the BFF serving a fresh Vite build, an orchestrator on PostgreSQL.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`portal end-to-end tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-/** Screenshots of each page land here (PORTAL_SCREENSHOTS overrides). */
-const SHOTS = process.env.PORTAL_SCREENSHOTS ?? join(tmpdir(), 'crosswire-portal-screenshots');
 
 describe.skipIf(!haveChromium)('portal in Chromium', () => {
+  let harness: ConsoleHarness;
   let stack: PortalStack;
   let browser: Browser;
-  let distDir: string;
 
   beforeAll(async () => {
-    distDir = await mkdtemp(join(tmpdir(), 'crosswire-portal-dist-'));
-    const { build } = await import('vite');
-    // Vitest sets NODE_ENV=test; the console under test is the production build (this test file's
-    // worker only, and restored before the development IdP, which refuses production, starts).
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({
-        configFile: join(import.meta.dirname, '../vite.config.ts'),
-        build: { outDir: distDir, emptyOutDir: true, sourcemap: false },
-        logLevel: 'warn',
-      });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
-    stack = await startPortalStack({ staticDir: distDir });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    harness = await openConsole();
+    ({ stack, browser } = harness);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (distDir) await rm(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${stack.portal}/adapters`);
-    await page.getByRole('link', { name: 'Sign in' }).click();
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(username);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${stack.portal}/adapters`);
-    await expect.poll(() => page.getByRole('row').count()).toBeGreaterThan(1);
-    return page;
-  }
+  const signIn = (username: string): Promise<Page> => signInAs(browser, stack.portal, username);
 
   it('a viewer signs in, sees the adapters with their status, filters them, and finds no way to change one', async () => {
     const page = await signIn('viewer');
@@ -138,13 +96,7 @@ describe.skipIf(!haveChromium)('portal in Chromium', () => {
 
   it('has no accessibility violations on the adapters and adapter pages (axe-core)', async () => {
     const page = await signIn('operator');
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    const audit = async () => {
-      // Evaluated through DevTools, not as a page script: the portal's CSP allows no inline scripts.
-      await page.evaluate(axeSource);
-      // Runs in the page (a string, so this Node.js file needs no DOM types).
-      return page.evaluate<string[]>(`axe.run().then((r) => r.violations.map((v) => v.id + ' (' + v.impact + ', ' + v.nodes.length + ' nodes)'))`);
-    };
+    const audit = () => axeViolations(page);
     expect(await audit()).toEqual([]);
     await page.getByRole('link', { name: 'lse-gateway' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Events' }).count()).toBe(1);

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { startPortalStack, type PortalStack, type PortalStackOptions } from './stack.ts';
 
 /** Debian's Chromium, driven by playwright-core (no browser download). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -12,9 +14,33 @@ export const haveChromium = existsSync(CHROMIUM);
 /** Screenshots of each page land here (PORTAL_SCREENSHOTS overrides). */
 export const SHOTS = process.env.PORTAL_SCREENSHOTS ?? join(tmpdir(), 'crosswire-portal-screenshots');
 
-/** A production build of the console into a fresh folder, for the BFF to serve. */
+const REPO = join(import.meta.dirname, '../../..');
+/** What a console build depends on: its sources, its Vite config, and the contract types it imports. */
+const BUILD_INPUTS = ['portal/src/app', 'portal/vite.config.ts', 'orchestrator/src/contract'];
+
+async function buildInputsHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const visit = async (relative: string): Promise<void> => {
+    const path = join(REPO, relative);
+    if ((await stat(path)).isDirectory()) {
+      for (const entry of (await readdir(path)).sort()) await visit(join(relative, entry));
+      return;
+    }
+    hash.update(`${relative}\0`).update(await readFile(path)).update('\0');
+  };
+  for (const input of BUILD_INPUTS) await visit(input);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * A production build of the console for the BFF to serve, made once per version of its sources and
+ * shared by every test file (and run) that asks: each e2e file building its own cost CI a minute. A
+ * build lands in a staging folder and is renamed into place whole, so a reader never sees half of one.
+ */
 export async function buildConsole(): Promise<string> {
-  const distDir = await mkdtemp(join(tmpdir(), 'crosswire-portal-dist-'));
+  const dir = join(tmpdir(), `crosswire-console-${await buildInputsHash()}`);
+  if (existsSync(join(dir, 'index.html'))) return dir;
+  const staging = await mkdtemp(join(tmpdir(), 'crosswire-console-build-'));
   const { build } = await import('vite');
   // Vitest sets NODE_ENV=test; the console under test is the production build (restored before the
   // development IdP, which refuses production, starts).
@@ -23,13 +49,40 @@ export async function buildConsole(): Promise<string> {
   try {
     await build({
       configFile: join(import.meta.dirname, '../../vite.config.ts'),
-      build: { outDir: distDir, emptyOutDir: true, sourcemap: false },
+      build: { outDir: staging, emptyOutDir: true, sourcemap: false },
       logLevel: 'warn',
     });
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
-  return distDir;
+  try {
+    await rename(staging, dir);
+  } catch {
+    // Another test file built the same sources meanwhile: theirs is as good.
+    await rm(staging, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+export interface ConsoleHarness {
+  stack: PortalStack;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The real stack serving a production build of the console, and Chromium to drive it. */
+export async function openConsole(options: Omit<PortalStackOptions, 'staticDir'> = {}): Promise<ConsoleHarness> {
+  const stack = await startPortalStack({ ...options, staticDir: await buildConsole() });
+  await mkdir(SHOTS, { recursive: true });
+  const browser = await launchChromium();
+  return {
+    stack,
+    browser,
+    close: async () => {
+      await browser.close();
+      await stack.stop();
+    },
+  };
 }
 
 export function launchChromium(): Promise<Browser> {
