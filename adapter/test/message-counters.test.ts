@@ -51,6 +51,17 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
   let port: number;
   let proxy: PartitionProxy;
   const totals = async () => (await stack.call('viewer', 'GET', '/adapters/counted-venue/counters?minutes=10')).body.totals as Totals;
+  /** The totals once two reads a couple of report intervals apart agree: nothing is still on its way. */
+  const settledTotals = async () => {
+    let last = await totals();
+    return until('the counts to settle', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const now = await totals();
+      const settled = JSON.stringify(now) === JSON.stringify(last);
+      last = now;
+      return settled ? now : undefined;
+    });
+  };
 
   beforeAll(async () => {
     // Long enough for the pod to ride out the short partition of the second test.
@@ -133,15 +144,7 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
   it('loses no count while the orchestrator is unreachable: reports that fail are sent again after', async () => {
     const counterparty = await logOn(port);
     try {
-      // Settled: two reads a couple of report intervals apart agree.
-      let before = await totals();
-      await until('the counts to settle', async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1_500));
-        const now = await totals();
-        const settled = JSON.stringify(now) === JSON.stringify(before);
-        before = now;
-        return settled;
-      });
+      const before = await settledTotals();
 
       proxy.cut();
       for (let i = 0; i < ORDERS; i++) counterparty.send('D', order(`cut-${i}`));
@@ -166,14 +169,7 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
   it('counts nothing twice when reports are recorded but their answers are lost: the pod sends them again, the orchestrator knows them', async () => {
     const counterparty = await logOn(port);
     try {
-      let before = await totals();
-      await until('the counts to settle', async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1_500));
-        const now = await totals();
-        const settled = JSON.stringify(now) === JSON.stringify(before);
-        before = now;
-        return settled;
-      });
+      const before = await settledTotals();
 
       proxy.loseAnswers();
       for (let i = 0; i < ORDERS; i++) counterparty.send('D', order(`lost-answer-${i}`));
