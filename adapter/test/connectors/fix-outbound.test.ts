@@ -63,6 +63,7 @@ interface Received {
   seq: number;
   clOrdId: string;
   possDup: boolean;
+  account: string | undefined;
 }
 
 /** The venue: records every NewOrderSingle its session hands the application, with its number. */
@@ -75,7 +76,7 @@ async function venue() {
       storeFactory: () => new MemoryMessageStore(),
       application: {
         onMessage: (m) => {
-          received.push({ seq: m.getInt(34) ?? 0, clOrdId: m.get(11) ?? '', possDup: m.get(43) === 'Y' });
+          received.push({ seq: m.getInt(34) ?? 0, clOrdId: m.get(11) ?? '', possDup: m.get(43) === 'Y', account: m.get(1) });
         },
       },
     },
@@ -230,5 +231,36 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     const { rows } = await world.test.db.query<{ seq: number }>('SELECT seq FROM fix_messages WHERE adapter_id = $1 ORDER BY seq', [adapter.id]);
     expect(rows.map((r) => r.seq)).toEqual([1, 2]);
     expect((await new PostgresMessageStore(world.test.db, { ...adapter.lease, adapterName: adapter.name, pod: 'p' }, { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' }).load()).nextSenderSeqNum).toBe(3);
+  });
+
+  it('bridges a client to a venue: acceptor adapter, pipeline, channel, initiator adapter', async () => {
+    const v = await venue();
+    cleanup.push(() => v.acceptor.stop({ logout: false }));
+    const channel = await world.channel('bridge');
+    const port = await freePort();
+    const inbound = await world.adapter({
+      mode: 'active_passive',
+      connector: {
+        type: 'fix-acceptor',
+        config: { listen: { port }, sessions: [{ beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1' }], application: 'pipeline' },
+      },
+      pipeline: { filters: [{ op: 'equals', field: 'MsgType', value: 'D' }], transforms: [{ op: 'set', field: 'Account', value: 'HOUSE-1' }], routes: [{ channel, when: [] }] },
+    } as never);
+    const acceptor = await run(fixAcceptorConnector(world.deps()), inbound);
+    cleanup.push(() => acceptor.connector.stop('fence'));
+    const outbound = await initiatorAdapter(channel, v.port);
+    const initiator = await run(fixInitiatorConnector(world.deps()), outbound);
+    cleanup.push(() => initiator.connector.stop('logout'));
+
+    const client = await RawClient.open(port, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
+    cleanup.push(() => client.close());
+    client.logon(30);
+    await client.next('A');
+    for (let n = 1; n <= 200; n++) client.send('D', orderFields(n).slice(1));
+    await until('the venue has every order', () => v.received.length >= 200, 20_000);
+    expect(v.received.map((r) => r.clOrdId)).toEqual(Array.from({ length: 200 }, (_, n) => `ORD-${n + 1}`));
+    // The pipeline's transform travelled with the message.
+    expect(v.received.every((r) => r.account === 'HOUSE-1')).toBe(true);
+    expect(await committed(channel, outbound.id)).toBe(200);
   });
 });
