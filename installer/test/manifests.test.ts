@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSigned } from '../../orchestrator/test/support/certificates.ts';
 import { readZip } from '@crosswire/orchestrator/bundles';
 import { specs, startStack, type TestStack } from '../../orchestrator/test/support/stack.ts';
 
@@ -294,14 +295,13 @@ describe('installer export, diff and apply against PostgreSQL', () => {
     const bundle = zip(Object.entries(files).map(([name, data]) => ({ name, data: Buffer.from(data, 'latin1'), deflate: true })));
     const pin = createHash('sha256').update(bundle).digest('hex');
     const certs = await mkdtemp(join(tmpdir(), 'crosswire-bundle-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(certs, 'key.pem'), '-out', join(certs, 'cert.pem')], { stdio: 'ignore' });
-    const server = createHttpsServer({ key: await readFile(join(certs, 'key.pem')), cert: await readFile(join(certs, 'cert.pem')) }, (_req, res) => {
+    const identity = selfSigned(certs, '127.0.0.1', ['IP:127.0.0.1']);
+    const server = createHttpsServer({ key: identity.key, cert: identity.cert }, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/zip' }).end(bundle);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/bundle.zip`;
-    const env = { ...as(target, 'viewer'), NODE_EXTRA_CA_CERTS: join(certs, 'cert.pem') };
+    const env = { ...as(target, 'viewer'), NODE_EXTRA_CA_CERTS: identity.certPath };
     try {
       expect(await run(['diff', '-f', url, '--sha256', pin], env)).toMatchObject({ code: 0, stdout: '0 to create, 0 to update, 0 to delete, 4 unchanged\n' });
       const wrong = await run(['diff', '-f', url, '--sha256', '0'.repeat(64)], env);

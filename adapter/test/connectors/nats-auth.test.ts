@@ -1,9 +1,10 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSigned } from '../../../orchestrator/test/support/certificates.ts';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { natsProducerConnector } from '../../src/connectors/nats-producer.ts';
 import { streamContents, testStream } from './nats-support.ts';
@@ -22,18 +23,13 @@ describe.skipIf(!hasServer)('NATS connectors with TLS and credentials from secre
   let admin: NatsConnection;
 
   beforeAll(async () => {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=nats-test', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.crt')],
-      { stdio: 'ignore' },
-    );
     // The client checks a server addressed by IP against the name "localhost", hence that name too.
-    ca = readFileSync(join(dir, 'server.crt'), 'utf8');
+    const identity = selfSigned(dir, 'nats-test', ['DNS:localhost', 'IP:127.0.0.1']);
+    ca = identity.cert;
     port = await freePort();
     server = spawn(
       'nats-server',
-      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js'), '--user', 'crosswire', '--pass', TOKEN, '--tls', '--tlscert', join(dir, 'server.crt'), '--tlskey', join(dir, 'server.key')],
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js'), '--user', 'crosswire', '--pass', TOKEN, '--tls', '--tlscert', identity.certPath, '--tlskey', identity.keyPath],
       { stdio: 'ignore' },
     );
     admin = await until(

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { selfSigned as makeSelfSigned } from '../../../orchestrator/test/support/certificates.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
@@ -42,16 +41,7 @@ async function feedServer(port: number) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ws-tls-'));
-function selfSigned(name: string) {
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`,
-      '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`)],
-    { stdio: 'ignore' },
-  );
-  const cert = readFileSync(join(dir, `${name}.crt`), 'utf8');
-  return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), fingerprint: new X509Certificate(cert).fingerprint256 };
-}
+const selfSigned = (name: string) => makeSelfSigned(dir, name);
 
 describe('the ws-initiator connector', () => {
   let world: WsWorld;

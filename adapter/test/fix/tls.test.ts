@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { selfSigned as makeSelfSigned } from '../../../orchestrator/test/support/certificates.ts';
 import { FixAcceptor, FixInitiator, MemoryMessageStore, type FixEvent } from '../../src/fix/index.ts';
 import { echoApplication } from './echo-application.ts';
 import { JSPUREFIX_DATA } from './helpers.ts';
@@ -12,15 +11,7 @@ const FIX44 = join(JSPUREFIX_DATA, 'FIX44.xml');
 const dir = mkdtempSync(join(tmpdir(), 'fix-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function selfSigned(name: string): { cert: string; key: string; fingerprint: string } {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`,
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`),
-  ], { stdio: 'ignore' });
-  const cert = readFileSync(join(dir, `${name}.crt`), 'utf8');
-  return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), fingerprint: new X509Certificate(cert).fingerprint256 };
-}
+const selfSigned = (name: string) => makeSelfSigned(dir, name);
 
 async function waitFor(predicate: () => boolean, ms = 8000): Promise<void> {
   const deadline = Date.now() + ms;

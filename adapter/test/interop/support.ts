@@ -2,9 +2,8 @@
  * Shared pieces of the interoperability tests and the FIX bench: the QuickFIX C++ reference peers
  * (adapter/interop/build), our side's order-flow applications, certificates for TLS, small waits.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -217,24 +216,4 @@ export class ReportCollector implements FixApplication {
 // -------------------------------------------------------------------------------------------------
 // TLS
 
-export interface Identity {
-  cert: string;
-  key: string;
-  fingerprint: string;
-}
-
-/** A self-signed EC certificate for `name` (DNS name and, for localhost, 127.0.0.1), made with openssl in `dir`. */
-export function selfSigned(dir: string, name: string): Identity {
-  const san = name === 'localhost' ? 'subjectAltName=DNS:localhost,IP:127.0.0.1' : `subjectAltName=DNS:${name}`;
-  execFileSync(
-    'openssl',
-    [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-      '-subj', `/CN=${name}`, '-addext', san,
-      '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`),
-    ],
-    { stdio: 'ignore' },
-  );
-  const cert = readFileSync(join(dir, `${name}.crt`), 'utf8');
-  return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), fingerprint: new X509Certificate(cert).fingerprint256 };
-}
+export { selfSigned, type Identity } from '../../../orchestrator/test/support/certificates.ts';

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { selfSigned } from '../../../orchestrator/test/support/certificates.ts';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,12 +24,9 @@ export interface FakeKubernetesApi {
 
 export async function startFakeKubernetesApi(namespace: string): Promise<FakeKubernetesApi> {
   const dir = mkdtempSync(join(tmpdir(), 'k8s-sa-'));
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=kubernetes',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'ca.crt')],
-    { stdio: 'ignore' },
-  );
+  // Self-signed, so the server's certificate is also the CA bundle the pod trusts.
+  const identity = selfSigned(dir, 'kubernetes', ['IP:127.0.0.1']);
+  writeFileSync(join(dir, 'ca.crt'), identity.cert);
   let token = 'token-1';
   writeFileSync(join(dir, 'token'), `${token}\n`);
   const api: FakeKubernetesApi = {
@@ -47,7 +44,7 @@ export async function startFakeKubernetesApi(namespace: string): Promise<FakeKub
   const status = (code: number, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code });
   const podsPath = `/api/v1/namespaces/${namespace}/pods`;
 
-  const server: Server = createServer({ cert: readFileSync(join(dir, 'ca.crt')), key: readFileSync(join(dir, 'server.key')) }, (req, res) => {
+  const server: Server = createServer({ cert: identity.cert, key: identity.key }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://kubernetes');
     api.requests.push({ method: req.method ?? '', path: url.pathname, contentType: req.headers['content-type'] });
     const answer = (code: number, body: string) => res.writeHead(code, { 'content-type': 'application/json' }).end(body);
