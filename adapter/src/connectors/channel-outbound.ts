@@ -1,5 +1,5 @@
 /**
- * The outbound side of a connector (WebSocket, NATS): reads its channel after the committed offset, in
+ * The outbound side of a connector (WebSocket, NATS, FIX): reads its channel after the committed offset, in
  * bounded batches, hands each batch to `deliver`, and commits as far as it was delivered, every move
  * carrying the adapter's lease. Nothing is read while `ready()` is false (no subscriber, no
  * connection): the channel keeps the messages, and its lag shows them.
@@ -16,8 +16,16 @@ export interface PumpOptions {
   /** Where a consumer that never committed starts: `earliest` (the oldest message kept) or `latest` (the head). */
   startAt: 'earliest' | 'latest';
   ready(): boolean;
-  /** Sends the messages in order; answers how many, from the first, went out. */
-  deliver(messages: readonly ConsumedMessage[]): Promise<number>;
+  /**
+   * Sends the messages in order; answers how many, from the first, went out. `committed` is the offset
+   * they were read after, for a delivery that moves the offset itself (see `deliveryCommits`).
+   */
+  deliver(messages: readonly ConsumedMessage[], committed: number): Promise<number>;
+  /**
+   * The delivery moves the consumer's offset itself, in the same transaction as what it stores (the
+   * FIX store keeps each message with its channel position), so the pump must not commit again.
+   */
+  deliveryCommits?: boolean;
   /** A read or commit failed; the pump retries, except when `fenced` (it has stopped). */
   onError(error: Error, fenced: boolean): void;
 }
@@ -65,9 +73,9 @@ export class ChannelPump {
           await this.#sleep(IDLE_POLL_MS);
           continue;
         }
-        const sent = await this.#options.deliver(batch.messages);
+        const sent = await this.#options.deliver(batch.messages, batch.committed);
         // Committed even when stopping: what went out must not go out again. A fenced commit is refused by the database.
-        if (sent > 0) {
+        if (sent > 0 && !this.#options.deliveryCommits) {
           await this.#options.store.commit(this.#options.channel, this.#options.lease, { from: batch.committed, to: batch.messages[sent - 1]!.offset });
         }
         failures = 0;

@@ -7,12 +7,9 @@
  * leaves both where they were (the next holder sends the message, with the same number); one that dies
  * after leaves a stored message the counterparty may not have seen, which its ResendRequest recovers.
  */
-import { ChannelFencedError, type ChannelLease, type ConsumedMessage, type PostgresChannelStore } from '../channels/index.ts';
+import type { ChannelLease, ConsumedMessage, PostgresChannelStore } from '../channels/index.ts';
 import { isAdminMsgType, type FixField, type SessionHandle } from '../fix/index.ts';
-
-const IDLE_POLL_MS = 50;
-const NOT_LOGGED_ON_POLL_MS = 200;
-const ERROR_BACKOFF_MAX_MS = 5_000;
+import { ChannelPump } from './channel-outbound.ts';
 
 export interface FixOutboundOptions {
   channels: PostgresChannelStore;
@@ -35,81 +32,66 @@ export function outboundFix(message: ConsumedMessage['message']): { ok: true; ms
 
 export class FixChannelSender {
   readonly #options: FixOutboundOptions;
-  #stopped = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #pump: ChannelPump;
+  /** Sending has ended (stopping, a message that is not FIX, a refused store write): the pump idles. */
+  #halted = false;
 
   constructor(options: FixOutboundOptions) {
     this.#options = options;
+    this.#pump = new ChannelPump({
+      store: options.channels,
+      lease: options.lease,
+      channel: options.channel,
+      // A new consumer starts at the oldest message kept: a venue gets every order the channel holds.
+      startAt: 'earliest',
+      ready: () => !this.#halted && options.session()?.isLoggedOn === true,
+      deliver: (messages, committed) => this.#send(messages, committed),
+      deliveryCommits: true,
+      onError: (error, fenced) => options.onError(`channel ${options.channel}: ${error.message}`, fenced),
+    });
   }
 
-  /** Becomes (or stays) the channel's consumer, a new one at the oldest message kept, and starts sending. */
-  async start(): Promise<void> {
-    await this.#options.channels.subscribe(this.#options.channel, this.#options.lease, 'earliest');
-    this.#loop = this.#run();
+  /** Becomes (or stays) the channel's consumer and starts sending. */
+  start(): Promise<void> {
+    return this.#pump.start();
   }
 
   /** The session logged on: look now. */
   wake(): void {
-    this.#wake?.();
+    this.#pump.wake();
   }
 
   /** Stops taking messages; resolves once what was taken is stored (or refused). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.wake();
-    await this.#loop;
+  stop(): Promise<void> {
+    this.#halted = true;
+    return this.#pump.stop();
   }
 
-  async #run(): Promise<void> {
-    let failures = 0;
-    while (!this.#stopped) {
-      try {
-        const session = this.#options.session();
-        if (!session?.isLoggedOn) {
-          await this.#sleep(NOT_LOGGED_ON_POLL_MS);
-          continue;
-        }
-        const batch = await this.#options.channels.consume(this.#options.channel, this.#options.lease);
-        if (batch.messages.length === 0) {
-          await this.#sleep(IDLE_POLL_MS);
-          continue;
-        }
-        let from = batch.committed;
-        for (const consumed of batch.messages) {
-          const fix = outboundFix(consumed.message);
-          if (!fix.ok) {
-            // Nothing is skipped: sending stops at this message until an operator deals with it.
-            this.#options.onError(`channel ${this.#options.channel} offset ${consumed.offset} cannot be sent as FIX: ${fix.reason}; sending stopped there`, true);
-            this.#stopped = true;
-            break;
-          }
-          const offset = { channel: this.#options.channel, from, to: consumed.offset };
-          if (this.#stopped || !(await session.send(fix.msgType, fix.fields, undefined, { offset }))) break;
-          from = consumed.offset;
-        }
-        // The next read must see the offset these messages moved.
-        if (!(await session.flush())) {
-          this.#options.onError('the session stopped: a store write was refused (see the session events)', true);
-          return;
-        }
-        failures = 0;
-      } catch (error) {
-        const fenced = error instanceof ChannelFencedError;
-        this.#options.onError(`channel ${this.#options.channel}: ${(error as Error).message}`, fenced);
-        if (fenced) return;
-        await this.#sleep(Math.min(ERROR_BACKOFF_MAX_MS, 100 * 2 ** failures++));
+  /** Sends each message carrying its channel position; the store moves the offset with the message. */
+  async #send(messages: readonly ConsumedMessage[], committed: number): Promise<number> {
+    const session = this.#options.session();
+    if (!session) return 0;
+    let from = committed;
+    let sent = 0;
+    for (const consumed of messages) {
+      if (this.#halted) break;
+      const fix = outboundFix(consumed.message);
+      if (!fix.ok) {
+        // Nothing is skipped: sending stops at this message until an operator deals with it.
+        this.#options.onError(`channel ${this.#options.channel} offset ${consumed.offset} cannot be sent as FIX: ${fix.reason}; sending stopped there`, true);
+        this.#halted = true;
+        break;
       }
+      const offset = { channel: this.#options.channel, from, to: consumed.offset };
+      if (!(await session.send(fix.msgType, fix.fields, undefined, { offset }))) break;
+      from = consumed.offset;
+      sent++;
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    // The next read must see the offset these messages moved.
+    if (!(await session.flush())) {
+      this.#options.onError('the session stopped: a store write was refused (see the session events)', true);
+      this.#halted = true;
+    }
+    return sent;
   }
 }
