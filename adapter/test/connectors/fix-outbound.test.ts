@@ -6,7 +6,7 @@
  */
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import type { ChannelAppend } from '../../src/channels/index.ts';
 import { fixAcceptorConnector, fixInitiatorConnector } from '../../src/connectors/fix.ts';
@@ -98,12 +98,8 @@ const orderFields = (n: number): [number, string][] => [
 
 describe('a FIX adapter sending its subscribeChannel', () => {
   let world: WsWorld;
-  const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     world = await wsWorld();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
   });
   afterAll(async () => {
     await world.close();
@@ -148,15 +144,15 @@ describe('a FIX adapter sending its subscribeChannel', () => {
 
   it('sends a burst of 2,000 exactly once, in order, across a failover in the middle', async () => {
     const v = await venue();
-    cleanup.push(() => v.acceptor.stop({ logout: false }));
+    onTestFinished(() => v.acceptor.stop({ logout: false }));
     const wire = await blackholeProxy(v.port);
-    cleanup.push(() => wire.close());
+    onTestFinished(() => wire.close());
     const channel = await world.channel('to-venue');
     await publishOrders(channel, 1, 2000);
     const adapter = await initiatorAdapter(channel, wire.port);
     const first = await run(fixInitiatorConnector(world.deps()), adapter);
     let firstStopped = false;
-    cleanup.push(() => (firstStopped ? undefined : first.connector.stop('fence')));
+    onTestFinished(() => (firstStopped ? undefined : first.connector.stop('fence')));
 
     await until('the venue has part of the burst', () => v.received.length >= 300, 20_000);
     // From here the first holder's bytes are lost on the way, while it keeps storing and sending:
@@ -174,7 +170,7 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     expect(before).toBeLessThan(2000);
 
     const second = await run(fixInitiatorConnector(world.deps()), { ...adapter, lease: next });
-    cleanup.push(() => second.connector.stop('logout'));
+    onTestFinished(() => second.connector.stop('logout'));
     await until('the venue has every order', () => v.received.length >= 2000, 30_000);
     await until('the channel position is at the end', async () => (await committed(channel, adapter.id)) >= 2000);
 
@@ -202,10 +198,10 @@ describe('a FIX adapter sending its subscribeChannel', () => {
       },
     } as never);
     const running = await run(fixAcceptorConnector(world.deps()), adapter);
-    cleanup.push(() => running.connector.stop('fence'));
+    onTestFinished(() => running.connector.stop('fence'));
     await publishOrders(channel, 1, 20);
     const client = await RawClient.open(port, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
-    cleanup.push(() => client.close());
+    onTestFinished(() => client.close());
     client.logon(30);
     await client.until(() => client.received.filter((m) => m.msgType === 'D').length === 20);
     const orders = client.received.filter((m) => m.msgType === 'D');
@@ -235,7 +231,7 @@ describe('a FIX adapter sending its subscribeChannel', () => {
 
   it('bridges a client to a venue: acceptor adapter, pipeline, channel, initiator adapter', async () => {
     const v = await venue();
-    cleanup.push(() => v.acceptor.stop({ logout: false }));
+    onTestFinished(() => v.acceptor.stop({ logout: false }));
     const channel = await world.channel('bridge');
     const port = await freePort();
     const inbound = await world.adapter({
@@ -247,13 +243,13 @@ describe('a FIX adapter sending its subscribeChannel', () => {
       pipeline: { filters: [{ op: 'equals', field: 'MsgType', value: 'D' }], transforms: [{ op: 'set', field: 'Account', value: 'HOUSE-1' }], routes: [{ channel, when: [] }] },
     } as never);
     const acceptor = await run(fixAcceptorConnector(world.deps()), inbound);
-    cleanup.push(() => acceptor.connector.stop('fence'));
+    onTestFinished(() => acceptor.connector.stop('fence'));
     const outbound = await initiatorAdapter(channel, v.port);
     const initiator = await run(fixInitiatorConnector(world.deps()), outbound);
-    cleanup.push(() => initiator.connector.stop('logout'));
+    onTestFinished(() => initiator.connector.stop('logout'));
 
     const client = await RawClient.open(port, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
-    cleanup.push(() => client.close());
+    onTestFinished(() => client.close());
     client.logon(30);
     await client.next('A');
     for (let n = 1; n <= 200; n++) client.send('D', orderFields(n).slice(1));

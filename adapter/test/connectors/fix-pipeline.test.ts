@@ -3,7 +3,7 @@
  * and a raw FIX client: received orders land in their channel exactly once, with the inbound sequence
  * number, and a failed append leaves the number where it was so the counterparty sends it again.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { ensureChannel } from '../../src/channels/index.ts';
 import { fixAcceptorConnector } from '../../src/connectors/fix.ts';
@@ -26,12 +26,8 @@ const order = (id: string, symbol = 'EUR/USD'): FixField[] => [
 
 describe("a FIX acceptor in 'pipeline' mode", () => {
   let world: WsWorld;
-  const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     world = await wsWorld();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
   });
   afterAll(async () => {
     await world.close();
@@ -48,13 +44,13 @@ describe("a FIX acceptor in 'pipeline' mode", () => {
       pipeline: { filters: [{ op: 'equals', field: 'MsgType', value: 'D' }], transforms: [], routes },
     } as never);
     const running = await run(fixAcceptorConnector(world.deps()), adapter);
-    cleanup.push(() => running.connector.stop('fence'));
+    onTestFinished(() => running.connector.stop('fence'));
     return { ...running, adapter, port };
   }
 
   async function logon(port: number, seq = 1): Promise<RawClient> {
     const client = await RawClient.open(port, IDS);
-    cleanup.push(() => client.close());
+    onTestFinished(() => client.close());
     client.seq = seq;
     client.logon(30);
     await client.next('A');
@@ -117,7 +113,7 @@ describe("a FIX acceptor in 'pipeline' mode", () => {
     // Fixed; the client logs on again with its next number and is asked for what was not taken.
     await ensureChannel(world.test.db, { name: doomed });
     const again = await RawClient.open(a.port, IDS);
-    cleanup.push(() => again.close());
+    onTestFinished(() => again.close());
     again.seq = 5;
     again.logon(30);
     await again.next('A');

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureChannel } from '../../src/channels/index.ts';
 import { natsConsumerConnector } from '../../src/connectors/nats-consumer.ts';
 import { natsOrSkip, NATS_URL, testStream } from './nats-support.ts';
@@ -11,14 +11,10 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
   let world: WsWorld;
   let jsm: JetStreamManager;
   let js: JetStreamClient;
-  const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     world = await wsWorld();
     jsm = await nc!.jetstreamManager();
     js = nc!.jetstream();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
   });
   afterAll(async () => {
     await world.close();
@@ -39,7 +35,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
       pipeline: { filters: [], transforms: [], routes: [{ channel, when: [] }] },
     });
     const running = await run(natsConsumerConnector(world.deps()), adapter);
-    cleanup.push(() => running.connector.stop('logout'));
+    onTestFinished(() => running.connector.stop('logout'));
     return { ...running, adapter };
   }
 
@@ -50,7 +46,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
 
   it('appends every message to the channel in stream order, with its headers and stream sequence, and acknowledges each', async () => {
     const stream = await testStream(jsm, 'order');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     for (let n = 1; n <= 200; n++) {
       const h = (await import('nats')).headers();
       h.set('Trace-Id', `t-${n}`);
@@ -78,7 +74,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
 
   it('refuses a message it cannot store, and stores it exactly once when JetStream offers it again', async () => {
     const stream = await testStream(jsm, 'nak');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     const channel = await world.channel('later');
     const c = await consumer(stream.name, channel);
     await until('connected', () => c.states.at(-1) === 'Active');
@@ -106,7 +102,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
 
   it('acknowledges a message already stored by a holder that died before its ack, without storing it again', async () => {
     const stream = await testStream(jsm, 'crash');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     for (let n = 1; n <= 3; n++) await js.publish(`${stream.subject}.x`, JSON.stringify({ order: n }));
     const channel = await world.channel('crash');
     const adapter = await world.adapter({
@@ -121,7 +117,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
       { lease: adapter.lease },
     );
     const c = await run(natsConsumerConnector(world.deps()), adapter);
-    cleanup.push(() => c.connector.stop('logout'));
+    onTestFinished(() => c.connector.stop('logout'));
     await until('all three acknowledged', async () => {
       // The connector creates the durable consumer once connected.
       const info = await jsm.consumers.info(stream.name, 'cw-crash').catch(() => undefined);
@@ -134,7 +130,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
 
   it('parks a payload that is not JSON in the dead-letter channel with the reason, and acknowledges it', async () => {
     const stream = await testStream(jsm, 'bad');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     const channel = await world.channel('good');
     const parked = await world.channel('parked');
     const adapter = await world.adapter({
@@ -146,7 +142,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
       pipeline: { filters: [], transforms: [], routes: [{ channel, when: [] }], deadLetterChannel: parked },
     });
     const c = await run(natsConsumerConnector(world.deps()), adapter);
-    cleanup.push(() => c.connector.stop('logout'));
+    onTestFinished(() => c.connector.stop('logout'));
     await js.publish(`${stream.subject}.x`, '{"order": ');
     await js.publish(`${stream.subject}.x`, JSON.stringify({ order: 2 }));
     await until('the good one stored', async () => (await world.contents(channel)).length === 1);

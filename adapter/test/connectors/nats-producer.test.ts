@@ -1,5 +1,5 @@
 import type { JetStreamManager, NatsConnection } from 'nats';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { natsProducerConnector } from '../../src/connectors/nats-producer.ts';
 import { claimLease } from '../../../orchestrator/src/store/leases.ts';
 import { lease } from '../channels/support.ts';
@@ -11,13 +11,9 @@ const nc: NatsConnection | undefined = await natsOrSkip();
 describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and PostgreSQL)', () => {
   let world: WsWorld;
   let jsm: JetStreamManager;
-  const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     world = await wsWorld();
     jsm = await nc!.jetstreamManager();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
   });
   afterAll(async () => {
     await world.close();
@@ -45,12 +41,12 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
 
   it("publishes the channel's messages in order, each with its Nats-Msg-Id, and commits what JetStream acknowledged", async () => {
     const stream = await testStream(jsm, 'pub');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     const channel = await world.channel('to-nats');
     await world.publish(channel, Array.from({ length: 150 }, (_, n) => ({ desk: n % 2 ? 'fx' : 'rates', order: n + 1 })));
     const adapter = await producerAdapter(channel, stream);
     const p = await run(natsProducerConnector(world.deps()), adapter);
-    cleanup.push(() => p.connector.stop('logout'));
+    onTestFinished(() => p.connector.stop('logout'));
     await until('everything committed', async () => (await committed(channel)) === (await head(channel)), 20_000);
     const stored = await streamContents(jsm, stream.name);
     expect(stored.map((m) => (JSON.parse(m.text) as { order: number }).order)).toEqual(Array.from({ length: 150 }, (_, n) => n + 1));
@@ -62,7 +58,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
 
   it('after a restart under a new lease epoch re-publishes nothing JetStream already stored, and loses nothing', async () => {
     const stream = await testStream(jsm, 'epoch');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     const channel = await world.channel('epoch');
     const adapter = await producerAdapter(channel, stream);
     const first = await run(natsProducerConnector(world.deps()), adapter);
@@ -74,7 +70,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
     await world.test.db.query('UPDATE channel_consumers SET committed_offset = committed_offset - 25, slot = $2, epoch = $3 WHERE channel = $1', [channel, next.slot, next.epoch]);
     await world.publish(channel, Array.from({ length: 20 }, (_, n) => ({ desk: 'fx', order: n + 41 })));
     const second = await run(natsProducerConnector(world.deps()), { ...adapter, lease: next });
-    cleanup.push(() => second.connector.stop('logout'));
+    onTestFinished(() => second.connector.stop('logout'));
     await until('all 60 committed by the next holder', async () => (await committed(channel)) === (await head(channel)), 20_000);
     const stored = await streamContents(jsm, stream.name);
     expect(stored.map((m) => (JSON.parse(m.text) as { order: number }).order)).toEqual(Array.from({ length: 60 }, (_, n) => n + 1));
@@ -83,7 +79,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
 
   it('in scale-out, two pods publishing the same channel store each message once, in channel order', async () => {
     const stream = await testStream(jsm, 'scale');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     const channel = await world.channel('scale');
     const adapter = await world.adapter({
       mode: 'scale_out',
@@ -97,7 +93,8 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
     expect(grant?.slot).not.toBe(adapter.lease.slot);
     const a = await run(natsProducerConnector(world.deps()), adapter);
     const b = await run(natsProducerConnector(world.deps()), { ...adapter, lease: { adapterId: adapter.id, slot: grant!.slot, epoch: grant!.epoch } });
-    cleanup.push(() => a.connector.stop('logout'), () => b.connector.stop('logout'));
+    onTestFinished(() => a.connector.stop('logout'));
+    onTestFinished(() => b.connector.stop('logout'));
     await world.publish(channel, Array.from({ length: 200 }, (_, n) => ({ order: n + 1 })));
     await until('all committed', async () => (await committed(channel)) === (await head(channel)), 30_000);
     const stored = await streamContents(jsm, stream.name);
@@ -106,13 +103,13 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
 
   it('parks a message whose subject placeholder is missing in the dead-letter channel and publishes the rest', async () => {
     const stream = await testStream(jsm, 'dl');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     const channel = await world.channel('to-nats');
     const parked = await world.channel('parked');
     await world.publish(channel, [{ desk: 'fx', order: 1 }, { order: 2 }, { desk: 'a.b', order: 3 }, { desk: 'fx', order: 4 }]);
     const adapter = await producerAdapter(channel, stream, {}, parked);
     const p = await run(natsProducerConnector(world.deps()), adapter);
-    cleanup.push(() => p.connector.stop('logout'));
+    onTestFinished(() => p.connector.stop('logout'));
     await until('everything committed', async () => (await committed(channel)) === (await head(channel)), 20_000);
     expect((await streamContents(jsm, stream.name)).map((m) => (JSON.parse(m.text) as { order: number }).order)).toEqual([1, 4]);
     const dead = await world.contents(parked);
@@ -124,12 +121,12 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
 
   it('without a dead-letter channel stops at a message it cannot publish, with the reason, and loses nothing', async () => {
     const stream = await testStream(jsm, 'stop');
-    cleanup.push(stream.remove);
+    onTestFinished(async () => void (await stream.remove()));
     const channel = await world.channel('to-nats');
     await world.publish(channel, [{ desk: 'fx', order: 1 }, { order: 2 }, { desk: 'fx', order: 3 }]);
     const adapter = await producerAdapter(channel, stream);
     const p = await run(natsProducerConnector(world.deps()), adapter);
-    cleanup.push(() => p.connector.stop('logout'));
+    onTestFinished(() => p.connector.stop('logout'));
     await until('blocked', () => p.states.some((s) => /offset 2 cannot be published .*no deadLetterChannel/.test(s)));
     // The first message is published and committed; the second and third wait in the channel.
     await until('the first committed', async () => (await committed(channel)) === (await head(channel)) - 2);

@@ -1,5 +1,5 @@
 import { createConnection } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { WebSocket } from 'ws';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
@@ -11,12 +11,8 @@ const auth = { headers: { authorization: `Bearer ${TOKEN}` }, origin: ORIGIN };
 
 describe('the ws-acceptor connector', () => {
   let world: WsWorld;
-  const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     world = await wsWorld();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
   });
   afterAll(() => world.close());
 
@@ -39,12 +35,12 @@ describe('the ws-acceptor connector', () => {
       pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }], deadLetterChannel: parked },
     });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
-    cleanup.push(() => running.connector.stop('logout'));
+    onTestFinished(() => running.connector.stop('logout'));
     expect(running.connector.listeningPorts).toEqual([port]);
     const url = `ws://127.0.0.1:${port}/v1/stream`;
     const client = async (options = auth) => {
       const socket = await connect(url, options);
-      cleanup.push(() => socket.terminate());
+      onTestFinished(() => socket.terminate());
       return socket;
     };
     return { ...running, adapter, inbound, parked, outbound, url, client };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { selfSigned as makeSelfSigned } from '../../../orchestrator/test/support/certificates.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
@@ -45,12 +45,8 @@ const selfSigned = (name: string) => makeSelfSigned(dir, name);
 
 describe('the ws-initiator connector', () => {
   let world: WsWorld;
-  const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     world = await wsWorld();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
   });
   afterAll(async () => {
     await world.close();
@@ -73,14 +69,14 @@ describe('the ws-initiator connector', () => {
       pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }] },
     });
     const running = await run(wsInitiatorConnector(world.deps()), adapter);
-    cleanup.push(() => running.connector.stop('logout'));
+    onTestFinished(() => running.connector.stop('logout'));
     return { ...running, adapter, inbound, outbound };
   }
 
   it("puts the server's frames into the channel in order, and sends the channel to the server", async () => {
     const port = await freePort();
     const feed = await feedServer(port);
-    cleanup.push(() => feed.stop());
+    onTestFinished(() => feed.stop());
     const i = await initiator(`ws://127.0.0.1:${port}/feed`);
     await until('connected', () => feed.sockets.size === 1);
     for (let n = 1; n <= 100; n++) feed.send({ tick: n });
@@ -99,7 +95,7 @@ describe('the ws-initiator connector', () => {
     const port = await freePort();
     let feed = await feedServer(port);
     const i = await initiator(`ws://127.0.0.1:${port}/feed`);
-    cleanup.push(() => feed.stop());
+    onTestFinished(() => feed.stop());
     await until('connected', () => feed.sockets.size === 1);
     await world.publish(i.outbound, Array.from({ length: 100 }, (_, n) => ({ order: n + 1 })));
     await until('the first 100 at the server', () => feed.received.length >= 100);
@@ -117,13 +113,13 @@ describe('the ws-initiator connector', () => {
   it('after a failover the next lease holder continues from the committed offset; the old holder can no longer commit', async () => {
     const port = await freePort();
     const feed = await feedServer(port);
-    cleanup.push(() => feed.stop());
+    onTestFinished(() => feed.stop());
     const first = await initiator(`ws://127.0.0.1:${port}/feed`);
     await world.publish(first.outbound, Array.from({ length: 100 }, (_, n) => ({ order: n + 1 })));
     await until('the first 100 at the server', () => feed.received.length >= 100);
     await first.connector.stop('fence');
     const next = await run(wsInitiatorConnector(world.deps()), { ...first.adapter, lease: await lease(world.test, first.adapter.id, 'standby-pod') });
-    cleanup.push(() => next.connector.stop('logout'));
+    onTestFinished(() => next.connector.stop('logout'));
     await world.publish(first.outbound, Array.from({ length: 100 }, (_, n) => ({ order: n + 101 })));
     await until('all 200 at the server', () => feed.received.length >= 200);
     expect(feed.received.map((f) => (JSON.parse(f) as { order: number }).order)).toEqual(Array.from({ length: 200 }, (_, n) => n + 1));
@@ -136,7 +132,7 @@ describe('the ws-initiator connector', () => {
   it('reports a refused upgrade (wrong token) and keeps retrying', async () => {
     const port = await freePort();
     const feed = await feedServer(port);
-    cleanup.push(() => feed.stop());
+    onTestFinished(() => feed.stop());
     const i = await initiator(`ws://127.0.0.1:${port}/feed`, { authentication: { mode: 'bearer', token: 'not-the-token' } });
     await until('the refusal event', () => i.saw(/refused the WebSocket upgrade: HTTP 401/));
     expect(feed.sockets.size).toBe(0);
@@ -174,7 +170,7 @@ describe('the ws-initiator connector', () => {
       pipeline: { filters: [], transforms: [], routes: [{ channel: fromInitiator, when: [] }] },
     });
     const acceptor = await run(wsAcceptorConnector(world.deps()), acceptorAdapter);
-    cleanup.push(() => acceptor.connector.stop('logout'));
+    onTestFinished(() => acceptor.connector.stop('logout'));
     const tls = { serverName: 'localhost', caBundle: 'server-ca', clientCertificate: client.cert, clientKey: client.key };
     const url = `wss://127.0.0.1:${port}/`;
     const i = await initiator(url, { authentication: { mode: 'hmac', hmacKeyId: 'k1', hmacSecret: { secretRef: { name: 'ws', key: 'hmac' } } }, tls });
