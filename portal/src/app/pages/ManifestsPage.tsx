@@ -6,6 +6,7 @@ import { DownloadButton } from '../components/DownloadButton.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { Link, useTitle } from '../router.tsx';
 import { storedZip } from '../zip.ts';
+import { ChangesTable } from '../components/ChangesTable.tsx';
 
 /** Where the zip bundle of everything (or of `names`) downloads from. */
 export const bundleUrl = (names?: readonly string[]) =>
@@ -21,7 +22,6 @@ interface BundleProblem {
 
 const ACTION_LABEL: Record<ResourceChange['action'], string> = { create: 'Create', update: 'Update', delete: 'Delete', unchanged: 'Unchanged' };
 const DONE_LABEL: Record<ResourceChange['action'], string> = { create: 'Created', update: 'Updated', delete: 'Deleted', unchanged: 'Unchanged' };
-const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v, null, 2));
 const changeCount = (r: ManifestApplyResult) => r.summary.create + r.summary.update + r.summary.delete;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -213,30 +213,17 @@ function Resource({ change }: { change: ResourceChange }) {
     );
   }
   return (
-    <table className="diff">
-      <caption>
-        {title}
-        {change.file && <span className="muted"> ({change.file})</span>}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Now</th>
-          <th scope="col">After the import</th>
-        </tr>
-      </thead>
-      <tbody>
-        {change.changes.map((c) => (
-          <tr key={c.path} className={`op-${c.op}`}>
-            <th scope="row">
-              <code>{c.path}</code>
-            </th>
-            <td className="before">{c.op === 'add' ? <span className="muted">(not set)</span> : <pre>{show(c.before)}</pre>}</td>
-            <td className="after">{c.op === 'remove' ? <span className="muted">(removed)</span> : <pre>{show(c.after)}</pre>}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ChangesTable
+      caption={
+        <>
+          {title}
+          {change.file && <span className="muted"> ({change.file})</span>}
+        </>
+      }
+      before="Now"
+      after="After the import"
+      changes={change.changes}
+    />
   );
 }
 

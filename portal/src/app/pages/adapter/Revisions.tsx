@@ -3,9 +3,8 @@ import type { Adapter, Revision, RevisionDiff } from '@crosswire/orchestrator/co
 import { useEffect, useRef, useState } from 'react';
 import { api, apiPath, hasRole, type Me } from '../../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
+import { ChangesTable } from '../../components/ChangesTable.tsx';
 import { fullTime } from '../../format.ts';
-
-const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v, null, 2));
 
 /** Side by side: each changed field with its value in the older and the newer revision. */
 export function DiffView({ name, from, to }: { name: string; from: number; to: number }) {
@@ -17,31 +16,7 @@ export function DiffView({ name, from, to }: { name: string; from: number; to: n
   if (diff.isPending) return <LoadingState label="Loading the changes…" />;
   if (diff.isError) return <ErrorState error={diff.error} onRetry={() => void diff.refetch()} />;
   if (diff.data.changes.length === 0) return <EmptyState>Revisions {from} and {to} have the same configuration.</EmptyState>;
-  return (
-    <table className="diff">
-      <caption>
-        Changes from revision {from} to revision {to}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Revision {from}</th>
-          <th scope="col">Revision {to}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {diff.data.changes.map((c) => (
-          <tr key={c.path} className={`op-${c.op}`}>
-            <th scope="row">
-              <code>{c.path}</code>
-            </th>
-            <td className="before">{c.op === 'add' ? <span className="muted">(not set)</span> : <pre>{show(c.before)}</pre>}</td>
-            <td className="after">{c.op === 'remove' ? <span className="muted">(removed)</span> : <pre>{show(c.after)}</pre>}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <ChangesTable caption={`Changes from revision ${from} to revision ${to}`} before={`Revision ${from}`} after={`Revision ${to}`} changes={diff.data.changes} />;
 }
 
 export function Revisions({ adapter, me }: { adapter: Adapter; me: Me | undefined }) {
