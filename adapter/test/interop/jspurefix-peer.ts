@@ -18,6 +18,7 @@ import {
   type ISessionDescription,
   type MsgView,
 } from 'jspurefix';
+import { FixMsgAsciiStoreResend, FixMsgStoreRecord } from 'jspurefix/dist/store/index.js';
 
 export interface PeerTls {
   /** Our own certificate and key (PEM). */
@@ -97,6 +98,29 @@ export class PeerState {
   onReport: ((clOrdId: string) => void) | undefined;
   /** The live initiator session, for sending. */
   current: OrderFlowSession | undefined;
+  /**
+   * Answer the counterparty's ResendRequests with the orders sent. jspurefix (3.x) answers them from a
+   * per-connection memory store that nothing fills, so after a dropped connection it gap-fills over
+   * application messages the other side never got: they are lost. Tests that drop connections
+   * mid-flow turn this on.
+   */
+  resendFromStore = false;
+  /** MsgSeqNum → [order number, when sent] of every order sent, for `resendFromStore`. */
+  readonly sentOrders = new Map<number, [number, Date]>();
+}
+
+/** A NewOrderSingle shaped like oflow_initiator's. */
+function orderBody(i: number) {
+  return {
+    ClOrdID: `C${i}`,
+    HandlInst: '1',
+    Instrument: { Symbol: 'XWIRE' },
+    Side: '1',
+    TransactTime: new Date(),
+    OrderQtyData: { OrderQty: 100 },
+    OrdType: '2',
+    Price: 10 + (i % 100) + 0.25,
+  };
 }
 
 export class OrderFlowSession extends AsciiSession {
@@ -105,20 +129,40 @@ export class OrderFlowSession extends AsciiSession {
     private readonly state: PeerState,
   ) {
     super(config);
+    if (state.resendFromStore) {
+      // Its gap fill (SequenceReset-GapFill with PossDupFlag) is right; private in the typings.
+      const gaps = new FixMsgAsciiStoreResend({} as never, config) as unknown as { sequenceResetGap(from: number, to: number): FixMsgStoreRecord };
+      // jspurefix's resender is private in its typings; this one answers from `state.sentOrders`.
+      (this as unknown as { resender: Pick<FixMsgAsciiStoreResend, 'getResendRequest'> }).resender = {
+        getResendRequest: (begin: number, end: number) => {
+          const out: FixMsgStoreRecord[] = [];
+          let gapFrom = begin;
+          for (let seq = begin; seq <= end; seq++) {
+            const sent = state.sentOrders.get(seq);
+            if (sent === undefined) continue;
+            const [i, at] = sent;
+            if (seq > gapFrom) out.push(gaps.sequenceResetGap(gapFrom, seq));
+            const header = config.factory!.header('D', seq, new Date(), { PossDupFlag: true, OrigSendingTime: at });
+            out.push(new FixMsgStoreRecord('D', new Date(), seq, { ...orderBody(i), StandardHeader: header }));
+            gapFrom = seq + 1;
+          }
+          if (gapFrom <= end) out.push(gaps.sequenceResetGap(gapFrom, end + 1));
+          return Promise.resolve(out);
+        },
+      };
+    }
+  }
+
+  protected override txOnEncoded(msgType: string, data: string, hdr: { MsgSeqNum?: number }): void {
+    super.txOnEncoded(msgType, data, hdr);
+    // jspurefix hands over its text with '|' in place of SOH.
+    const clOrdId = /\|11=C(\d+)\|/.exec(data)?.[1];
+    if (msgType === 'D' && clOrdId !== undefined && hdr.MsgSeqNum !== undefined && hdr.MsgSeqNum > 0) this.state.sentOrders.set(hdr.MsgSeqNum, [Number(clOrdId), new Date()]);
   }
 
   /** Sends one NewOrderSingle shaped like oflow_initiator's. */
   sendOrder(i: number): void {
-    this.send('D', {
-      ClOrdID: `C${i}`,
-      HandlInst: '1',
-      Instrument: { Symbol: 'XWIRE' },
-      Side: '1',
-      TransactTime: new Date(),
-      OrderQtyData: { OrderQty: 100 },
-      OrdType: '2',
-      Price: 10 + (i % 100) + 0.25,
-    });
+    this.send('D', orderBody(i));
   }
 
   /** Logs out (the session ends, the launcher's run resolves). */

@@ -1,0 +1,284 @@
+// Issue 5's end-to-end acceptance on the real stack: a jspurefix client sends orders to a FIX acceptor
+// adapter; its pipeline routes them to the channel `orders`; a FIX initiator adapter sends them to a
+// QuickFIX C++ venue whose execution reports come back through the channel `reports` to the client.
+// The same orders fan out to a ws-acceptor (two WebSocket subscribers) and to NATS JetStream (read back
+// by a separate consumer). Three adapter pod processes against a real orchestrator on PostgreSQL; the
+// pods holding the acceptor and the initiator are each killed with SIGKILL twice during the run.
+//
+// BRIDGE_ORDERS sets the order count (default 500, about 25 s; the acceptance asks for 20,000, which
+// is not green yet: see docs/message-flow.md). BRIDGE_DEBUG=1 prints progress, channel positions,
+// stored sequence numbers and recent adapter events every 5 s.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AckPolicy, DeliverPolicy, type JetStreamManager, type NatsConnection } from 'nats';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../../../orchestrator/test/support/stack.ts';
+import { freePort, sleep, until } from '../../../orchestrator/test/support/waiting.ts';
+import { natsOrSkip, NATS_URL, testStream } from '../connectors/nats-support.ts';
+import { OFLOW_ACCEPTOR, quickfixPeersBuilt, startPeer, type RunningPeer } from '../interop/support.ts';
+import { PeerState, startJspurefix, type RunningJspurefix } from '../interop/jspurefix-peer.ts';
+
+const ORDERS = Number(process.env.BRIDGE_ORDERS ?? 500);
+/** Orders the client may have out without an execution report, like a trading client's limit. */
+const WINDOW = 200;
+const TTL_MS = 2_000;
+const MAIN = join(import.meta.dirname, '../../src/main.ts');
+const REPO = join(import.meta.dirname, '../../..');
+
+const built = quickfixPeersBuilt('bridge system test');
+const nc: NatsConnection | undefined = built ? await natsOrSkip() : undefined;
+
+describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, pod processes, QuickFIX venue, jspurefix client, ws, NATS)', () => {
+  let stack: TestStack;
+  let venue: RunningPeer;
+  let jsm: JetStreamManager;
+  let stream: { name: string; subject: string; remove: () => Promise<unknown> };
+  const pods = new Map<string, ChildProcess>();
+  const dir = mkdtempSync(join(tmpdir(), 'crosswire-bridge-'));
+  let podCount = 0;
+  const ports = { client: 0, venue: 0, ws: 0 };
+
+  async function startPod(): Promise<string> {
+    const id = `pod-${++podCount}`;
+    const token = await stack.issuer.mint({ sub: `${id}-credential`, roles: ['pod'] });
+    // node itself, not the tsx wrapper: SIGKILL must reach the pod, not a parent that relays it.
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        ORCHESTRATOR_URL: stack.orchestrator.url,
+        POD_ID: id,
+        POD_TOKEN: token,
+        POD_CAPACITY: '10',
+        DATABASE_URL: stack.database.url!,
+        LOG_LEVEL: 'warn',
+        MANAGEMENT_PORT: '0',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    pods.set(id, child);
+    await until(`${id} to register`, async () => ((await stack.call('viewer', 'GET', '/pods')).body.items as Array<{ id: string }>).some((p) => p.id === id), 30_000);
+    return id;
+  }
+
+  const holderOf = async (adapter: string) => {
+    const status = (await stack.call('viewer', 'GET', `/adapters/${adapter}`)).body.status;
+    return status?.state === 'Active' ? (status.holders[0] as { pod: string; epoch: number }) : undefined;
+  };
+
+  async function create(body: Record<string, unknown>) {
+    const created = await stack.call('engineer', 'POST', '/adapters', body);
+    expect(created.status, created.text).toBe(201);
+    const enabled = await stack.call('operator', 'POST', `/adapters/${body.name as string}/enable`);
+    expect(enabled.status, enabled.text).toBeLessThan(300);
+  }
+
+  beforeAll(async () => {
+    jsm = await nc!.jetstreamManager();
+    stream = await testStream(jsm, 'bridge');
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: String(TTL_MS) });
+    ports.client = await freePort();
+    ports.venue = await freePort();
+    ports.ws = await freePort();
+    venue = await startPeer(OFLOW_ACCEPTOR, ['--port', String(ports.venue), '--sender', 'VENUE', '--target', 'CROSSWIRE', '--store', join(dir, 'venue-store'), '--log', join(dir, 'venue-log')]);
+    await create({
+      name: 'client-gw',
+      mode: 'active_passive',
+      connector: {
+        type: 'fix-acceptor',
+        config: {
+          listen: { host: '127.0.0.1', port: ports.client },
+          sessions: [{ beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'JSCLIENT' }],
+          application: 'pipeline',
+          subscribeChannel: 'reports',
+        },
+      },
+      pipeline: { filters: [{ op: 'equals', field: 'MsgType', value: 'D' }], transforms: [], routes: [{ channel: 'orders', when: [] }] },
+    });
+    await create({
+      name: 'venue-out',
+      mode: 'active_passive',
+      connector: {
+        type: 'fix-initiator',
+        config: {
+          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' },
+          connection: { host: '127.0.0.1', port: ports.venue, reconnectIntervalSeconds: 1, maxReconnectIntervalSeconds: 1 },
+          application: 'pipeline',
+          subscribeChannel: 'orders',
+        },
+      },
+      pipeline: { filters: [{ op: 'equals', field: 'MsgType', value: '8' }], transforms: [], routes: [{ channel: 'reports', when: [] }] },
+    });
+    await create({
+      name: 'fanout-ws',
+      mode: 'active_passive',
+      connector: {
+        type: 'ws-acceptor',
+        config: { listen: { host: '127.0.0.1', port: ports.ws, path: '/v1/orders' }, format: 'json', subscribeChannel: 'orders', authentication: { mode: 'none' } },
+      },
+    });
+    await create({
+      name: 'to-nats',
+      mode: 'active_passive',
+      connector: {
+        type: 'nats-producer',
+        config: { connection: { servers: [NATS_URL], reconnectIntervalSeconds: 1 }, subscribeChannel: 'orders', publish: { subject: `${stream.subject}.orders`, stream: stream.name } },
+      },
+    });
+    for (let i = 0; i < 3; i++) await startPod();
+    for (const name of ['client-gw', 'venue-out', 'fanout-ws', 'to-nats']) await until(`${name} to be Active`, () => holderOf(name), 60_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const child of pods.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await venue?.stop();
+    await stack?.stop();
+    await stream?.remove();
+    await nc?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A browser-style subscriber: reconnects whenever its connection drops; records the ClOrdIDs of each connection. */
+  function wsSubscriber() {
+    const connections: number[][] = [];
+    let stopped = false;
+    let socket: WebSocket | undefined;
+    const open = () => {
+      if (stopped) return;
+      const received: number[] = [];
+      const ws = new WebSocket(`ws://127.0.0.1:${ports.ws}/v1/orders`);
+      socket = ws;
+      ws.on('open', () => connections.push(received));
+      ws.on('message', (data: Buffer) => {
+        const fields = JSON.parse(data.toString()) as [number | string, string][];
+        const id = fields.find(([tag]) => String(tag) === '11')?.[1] ?? '';
+        received.push(Number(id.slice(1)));
+      });
+      ws.on('error', () => undefined);
+      ws.on('close', () => void setTimeout(open, 200));
+    };
+    open();
+    return {
+      connections,
+      all: () => connections.flat(),
+      connected: () => socket?.readyState === WebSocket.OPEN,
+      stop: () => {
+        stopped = true;
+        socket?.close();
+      },
+    };
+  }
+
+  it(`carries ${ORDERS} orders and their reports exactly once, in order, with both holders killed twice`, async () => {
+    const subscribers = [wsSubscriber(), wsSubscriber()];
+    await until('the ws subscribers to connect', () => subscribers.every((s) => s.connected()) || undefined, 20_000);
+
+    // The client: jspurefix with a file store, so each reconnect continues the session's numbers.
+    const state = new PeerState();
+    state.resendFromStore = true;
+    const reports: string[] = [];
+    state.onReport = (id) => void reports.push(id);
+    let next = 0;
+    let finished = false;
+    const options = { role: 'initiator' as const, port: ports.client, senderCompId: 'JSCLIENT', targetCompId: 'CROSSWIRE', heartBtInt: 5, storeDirectory: join(dir, 'client-store') };
+    const client = (async () => {
+      while (!finished) {
+        const peer: RunningJspurefix = startJspurefix(options, state);
+        let ended = false;
+        void peer.finished.then(() => (ended = true));
+        while (!ended && !finished) {
+          const session = state.current;
+          if (session && next < ORDERS && next - state.filled.size < WINDOW) session.sendOrder(next++);
+          else await sleep(next < ORDERS ? 1 : 50);
+        }
+        if (!ended) peer.stop();
+        await peer.finished;
+        // jspurefix's file store writes its numbers asynchronously after a session ends (see jspurefix.test.ts).
+        await sleep(1_500);
+      }
+    })();
+
+    const progress = setInterval(() => {
+      if (!process.env.BRIDGE_DEBUG) return;
+      void (async () => {
+        const holders = await Promise.all(['client-gw', 'venue-out'].map(async (a) => `${a}@${JSON.stringify(await holderOf(a))}`));
+        const channels = (await stack.database.db.query('SELECT c.name, c.head, array_agg(cc.adapter_id || \'=\' || cc.committed_offset) AS consumers FROM channels c LEFT JOIN channel_consumers cc ON cc.channel = c.name GROUP BY c.name, c.head')).rows;
+        const sessions = (await stack.database.db.query('SELECT * FROM fix_sessions')).rows;
+        console.log(`[bridge] sent ${next}, reports ${state.filled.size}, logons ${state.logons}, session ${state.current ? 'up' : 'down'}, ${holders.map((h) => h.slice(0, 60)).join(' ')}\n${JSON.stringify(channels)}\n${JSON.stringify(sessions)}`);
+        for (const a of ['client-gw', 'venue-out']) console.log(a, JSON.stringify((await stack.call('viewer', 'GET', `/adapters/${a}/events?limit=5`)).body));
+      })();
+    }, 5_000);
+    // Each holder is killed twice, spread over the run; a new pod replaces each killed one, so there is
+    // always a standby.
+    const kills: Array<{ adapter: string; pod: string; epoch: number; after: number }> = [];
+    for (const [fraction, adapter] of [[0.15, 'client-gw'], [0.35, 'venue-out'], [0.55, 'client-gw'], [0.75, 'venue-out']] as const) {
+      await until(`${Math.round(fraction * ORDERS)} reports before killing ${adapter}`, () => state.filled.size >= fraction * ORDERS || undefined, 120_000);
+      const held = await until(`${adapter} to be held`, () => holderOf(adapter), 60_000);
+      kills.push({ adapter, pod: held.pod, epoch: held.epoch, after: state.filled.size });
+      pods.get(held.pod)!.kill('SIGKILL');
+      await startPod();
+      await until(`${adapter} to move off ${held.pod}`, async () => {
+        const h = await holderOf(adapter);
+        return h && h.pod !== held.pod ? h : undefined;
+      }, 60_000);
+    }
+    await until('every report', () => state.filled.size >= ORDERS || undefined, 300_000).catch((error: Error) => {
+      const missing = Array.from({ length: ORDERS }, (_, i) => i).filter((i) => !state.filled.has(`C${i}`));
+      const seqs = missing.map((i) => [...state.sentOrders].filter(([, [n]]) => n === i).map(([seq]) => seq));
+      throw new Error(`${error.message}: ${state.filled.size} of ${ORDERS}; missing ${JSON.stringify(missing.slice(0, 10))} sent as MsgSeqNum ${JSON.stringify(seqs.slice(0, 10))}; client logons at [sent, received] ${JSON.stringify(state.readyAt)}`);
+    });
+    await sleep(1_000); // anything duplicated would arrive now
+    clearInterval(progress);
+    finished = true;
+    state.current?.logout();
+    await client;
+
+    // The client: one report per order, in the order sent (one session).
+    expect(state.duplicates).toBe(0);
+    expect(reports).toEqual(Array.from({ length: ORDERS }, (_, i) => `C${i}`));
+    // Sequence numbers continued: at each logon both numbers are at least where the last one left off.
+    expect(state.logons).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < state.readyAt.length; i++) {
+      expect(state.readyAt[i]![0]).toBeGreaterThan(state.readyAt[i - 1]![0]);
+      expect(state.readyAt[i]![1]).toBeGreaterThan(state.readyAt[i - 1]![1]);
+    }
+    expect(kills.map((k) => k.adapter)).toEqual(['client-gw', 'venue-out', 'client-gw', 'venue-out']);
+
+    // NATS: a separate consumer reads the stream; Nats-Msg-Id dedup makes the count exact.
+    const js = nc!.jetstream();
+    await until('the NATS stream to hold every order', async () => (await jsm.streams.info(stream.name)).state.messages >= ORDERS || undefined, 60_000);
+    await sleep(1_000);
+    expect((await jsm.streams.info(stream.name)).state.messages).toBe(ORDERS);
+    const consumer = await jsm.consumers.add(stream.name, { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
+    const fromNats: number[] = [];
+    const messages = await (await js.consumers.get(stream.name, consumer.name)).fetch({ max_messages: ORDERS, expires: 30_000 });
+    for await (const m of messages) {
+      const fields = JSON.parse(new TextDecoder().decode(m.data)) as [number | string, string][];
+      fromNats.push(Number((fields.find(([tag]) => String(tag) === '11')?.[1] ?? '').slice(1)));
+      if (fromNats.length === ORDERS) break;
+    }
+    expect(fromNats).toEqual(Array.from({ length: ORDERS }, (_, i) => i));
+
+    // WebSocket: a broadcast without acknowledgements. On each connection the orders arrive in order
+    // without repeats; what a pod sent while a subscriber was reconnecting after a failover is lost to
+    // it (the design: docs/message-flow.md, WebSocket). Nothing else is promised, so nothing else is asserted.
+    await sleep(2_000);
+    for (const s of subscribers) {
+      expect(s.connections[0]!.length).toBeGreaterThan(0);
+      for (const connection of s.connections) {
+        expect(connection.every((n, i) => i === 0 || n > connection[i - 1]!)).toBe(true);
+        expect(connection.every((n) => n >= 0 && n < ORDERS)).toBe(true);
+      }
+      s.stop();
+    }
+    const seen = subscribers.map((s) => `${new Set(s.all()).size} (${s.connections.length} connections)`);
+
+    // The venue: every order exactly once (QuickFIX counts what its session hands the application).
+    const venueOutput = (await venue.stop()).output;
+    expect(venueOutput).toContain(`ORDERS ${ORDERS}`);
+    console.log(`[bridge] ${ORDERS} orders, kills ${JSON.stringify(kills)}, client logons ${state.logons}, venue logons ${venueOutput.match(/^LOGON/gm)?.length ?? 0}, ws subscribers saw ${seen.join(' and ')} distinct orders`);
+  }, 900_000);
+});
