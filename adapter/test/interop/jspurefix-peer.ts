@@ -107,6 +107,20 @@ export class PeerState {
   resendFromStore = false;
   /** MsgSeqNum → [order number, when sent] of every order sent, for `resendFromStore`. */
   readonly sentOrders = new Map<number, [number, Date]>();
+  /** The highest MsgSeqNum sent, and the session that sent it. */
+  maxSent = 0;
+  lastSession: OrderFlowSession | undefined;
+
+  /**
+   * Stores the next sender number as the highest one sent + 1. jspurefix persists it with writes it
+   * does not wait for (and resends write lower numbers again), so after a dropped connection the file
+   * can hold a number already used: the next Logon would reuse it, and the counterparty would rightly
+   * take the Logon in place of the message that number carried. Call between connections.
+   */
+  async persistSenderSeq(): Promise<void> {
+    const store = (this.lastSession as unknown as { sessionStore?: { setSenderSeqNum(n: number): Promise<void> } } | undefined)?.sessionStore;
+    if (store && this.maxSent > 0) await store.setSenderSeqNum(this.maxSent + 1);
+  }
 }
 
 /** A NewOrderSingle shaped like oflow_initiator's. */
@@ -155,6 +169,10 @@ export class OrderFlowSession extends AsciiSession {
 
   protected override txOnEncoded(msgType: string, data: string, hdr: { MsgSeqNum?: number }): void {
     super.txOnEncoded(msgType, data, hdr);
+    if (hdr.MsgSeqNum !== undefined && hdr.MsgSeqNum > this.state.maxSent) {
+      this.state.maxSent = hdr.MsgSeqNum;
+      this.state.lastSession = this;
+    }
     // jspurefix hands over its text with '|' in place of SOH.
     const clOrdId = /\|11=C(\d+)\|/.exec(data)?.[1];
     if (msgType === 'D' && clOrdId !== undefined && hdr.MsgSeqNum !== undefined && hdr.MsgSeqNum > 0) this.state.sentOrders.set(hdr.MsgSeqNum, [Number(clOrdId), new Date()]);
