@@ -1,18 +1,16 @@
 // Failover with real processes: two or three adapter pods (tsx adapter/src/main.ts) against a real
 // orchestrator on PostgreSQL, a FIX counterparty on the acceptor port, kill -9 and SIGSTOP/SIGCONT.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs, startStack, type TestStack } from '../../../orchestrator/test/support/stack.ts';
 import { standardDictionaryPath } from '../../src/connectors/fix-dictionaries.ts';
 import { FixAcceptor, FixInitiator, MemoryMessageStore, type FixField } from '../../src/fix/index.ts';
 import { RawClient } from '../fix/raw-client.ts';
+import { startPodProcess } from '../support/pod-process.ts';
 import { freePort, sleep, until } from '../../../orchestrator/test/support/waiting.ts';
 
 const TTL_MS = 2_000;
-const MAIN = join(import.meta.dirname, '../../src/main.ts');
-const REPO = join(import.meta.dirname, '../../..');
 
 const order = (id: string): FixField[] => [[11, id], [21, '1'], [55, 'VOD.L'], [54, '1'], [60, '20261126-00:00:00'], [38, '100'], [40, '1']];
 
@@ -22,26 +20,8 @@ describe('failover between adapter pod processes', () => {
   const pods = new Map<string, ChildProcess>();
 
   async function startPod(id: string): Promise<ChildProcess> {
-    const token = await stack.issuer.mint({ sub: `${id}-credential`, roles: ['pod'] });
-    // node itself, not the tsx wrapper: a signal must reach the pod, not a parent that relays it.
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        ORCHESTRATOR_URL: stack.orchestrator.url,
-        POD_ID: id,
-        POD_TOKEN: token,
-        POD_CAPACITY: '5',
-        DATABASE_URL: stack.database.url!,
-        LOG_LEVEL: 'warn',
-        MANAGEMENT_PORT: '0',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = await startPodProcess(stack, id, { capacity: 5 });
     pods.set(id, child);
-    await until(`${id} to register`, async () =>
-      ((await stack.call('viewer', 'GET', '/pods')).body.items as Array<{ id: string }>).some((p) => p.id === id),
-    );
     return child;
   }
 

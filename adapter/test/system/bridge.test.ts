@@ -8,7 +8,7 @@
 // BRIDGE_ORDERS sets the order count (default 2,000, about 35 s; the acceptance run is
 // BRIDGE_ORDERS=20000, about 2.5 minutes on a 2-core machine). BRIDGE_DEBUG=1 prints progress, channel positions,
 // stored sequence numbers and recent adapter events every 5 s.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +20,12 @@ import { freePort, sleep, until } from '../../../orchestrator/test/support/waiti
 import { natsOrSkip, NATS_URL, testStream } from '../connectors/nats-support.ts';
 import { OFLOW_ACCEPTOR, quickfixPeersBuilt, startPeer, type RunningPeer } from '../interop/support.ts';
 import { PeerState, startJspurefix, type RunningJspurefix } from '../interop/jspurefix-peer.ts';
+import { startPodProcess } from '../support/pod-process.ts';
 
 const ORDERS = Number(process.env.BRIDGE_ORDERS ?? 2_000);
 /** Orders the client may have out without an execution report, like a trading client's limit. */
 const WINDOW = 200;
 const TTL_MS = 2_000;
-const MAIN = join(import.meta.dirname, '../../src/main.ts');
-const REPO = join(import.meta.dirname, '../../..');
 
 const built = quickfixPeersBuilt('bridge system test');
 const nc: NatsConnection | undefined = built ? await natsOrSkip() : undefined;
@@ -43,24 +42,7 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
 
   async function startPod(): Promise<string> {
     const id = `pod-${++podCount}`;
-    const token = await stack.issuer.mint({ sub: `${id}-credential`, roles: ['pod'] });
-    // node itself, not the tsx wrapper: SIGKILL must reach the pod, not a parent that relays it.
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        ORCHESTRATOR_URL: stack.orchestrator.url,
-        POD_ID: id,
-        POD_TOKEN: token,
-        POD_CAPACITY: '10',
-        DATABASE_URL: stack.database.url!,
-        LOG_LEVEL: 'warn',
-        MANAGEMENT_PORT: '0',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    pods.set(id, child);
-    await until(`${id} to register`, async () => ((await stack.call('viewer', 'GET', '/pods')).body.items as Array<{ id: string }>).some((p) => p.id === id), 30_000);
+    pods.set(id, await startPodProcess(stack, id, { capacity: 10, registerTimeoutMs: 30_000 }));
     return id;
   }
 
