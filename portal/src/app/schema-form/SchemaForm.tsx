@@ -141,8 +141,7 @@ function FieldView({ field, ctx }: { field: Field; ctx: Ctx }) {
     }
     case 'select':
       return (
-        <div className="field" data-pointer={field.pointer}>
-          {label}
+        <FieldFrame field={field} label={label} help={help} messages={messages} id={id}>
           <select {...common} value={asText(value)} onChange={(e) => set(e.target.value === '' ? undefined : coerceOption(field.schema, e.target.value))}>
             <option value="">{field.schema.default !== undefined ? `Default (${asText(field.schema.default)})` : 'Choose…'}</option>
             {(field.options ?? []).map((o) => (
@@ -151,9 +150,7 @@ function FieldView({ field, ctx }: { field: Field; ctx: Ctx }) {
               </option>
             ))}
           </select>
-          {help}
-          <Messages id={`${id}-error`} messages={messages} />
-        </div>
+        </FieldFrame>
       );
     case 'multiselect': {
       const selected = Array.isArray(value) ? value.map(String) : Array.isArray(field.schema.default) ? field.schema.default.map(String) : [];
@@ -182,8 +179,7 @@ function FieldView({ field, ctx }: { field: Field; ctx: Ctx }) {
       return <ListField field={field} ctx={ctx} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
     case 'number':
       return (
-        <div className="field" data-pointer={field.pointer}>
-          {label}
+        <FieldFrame field={field} label={label} help={help} messages={messages} id={id}>
           <input
             {...common}
             type="number"
@@ -195,18 +191,13 @@ function FieldView({ field, ctx }: { field: Field; ctx: Ctx }) {
             value={asText(value)}
             onChange={(e) => set(parseNumber(e.target.value))}
           />
-          {help}
-          <Messages id={`${id}-error`} messages={messages} />
-        </div>
+        </FieldFrame>
       );
     case 'textarea':
       return (
-        <div className="field" data-pointer={field.pointer}>
-          {label}
+        <FieldFrame field={field} label={label} help={help} messages={messages} id={id}>
           <textarea {...common} rows={5} value={typeof value === 'string' ? value : ''} onChange={(e) => set(e.target.value || undefined)} />
-          {help}
-          <Messages id={`${id}-error`} messages={messages} />
-        </div>
+        </FieldFrame>
       );
     case 'password':
       return <SecretField field={field} ctx={ctx} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
@@ -218,14 +209,23 @@ function FieldView({ field, ctx }: { field: Field; ctx: Ctx }) {
       return <JsonField field={field} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
     default:
       return (
-        <div className="field" data-pointer={field.pointer}>
-          {label}
+        <FieldFrame field={field} label={label} help={help} messages={messages} id={id}>
           <input {...common} type="text" placeholder={placeholder} value={asText(value)} onChange={(e) => set(e.target.value || undefined)} autoComplete="off" spellCheck={false} />
-          {help}
-          <Messages id={`${id}-error`} messages={messages} />
-        </div>
+        </FieldFrame>
       );
   }
+}
+
+/** What every single-control field shares: its label, the control, help, and the messages that land on it. */
+function FieldFrame({ field, label, help, messages, id, children }: { field: Field; label: React.ReactNode; help: React.ReactNode; messages: string[] | undefined; id: string; children: React.ReactNode }) {
+  return (
+    <div className="field" data-pointer={field.pointer}>
+      {label}
+      {children}
+      {help}
+      <Messages id={`${id}-error`} messages={messages} />
+    </div>
+  );
 }
 
 function coerceOption(schema: JsonSchema, raw: string): unknown {
@@ -248,8 +248,7 @@ function ListField({ field, label, help, messages, common, value, set }: LeafPro
   // The text is kept while typing (a trailing newline is not an item yet); the parsed items are the value.
   const [text, setText] = useState(Array.isArray(value) ? value.join('\n') : '');
   return (
-    <div className="field" data-pointer={field.pointer}>
-      {label}
+    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
       <textarea
         {...common}
         rows={3}
@@ -260,17 +259,14 @@ function ListField({ field, label, help, messages, common, value, set }: LeafPro
         }}
       />
       <p className="help">One per line.</p>
-      {help}
-      <Messages id={`${common.id}-error`} messages={messages} />
-    </div>
+    </FieldFrame>
   );
 }
 
 function MapField({ field, label, help, messages, common, value, set }: LeafProps) {
   const [text, setText] = useState(formatMap(value));
   return (
-    <div className="field" data-pointer={field.pointer}>
-      {label}
+    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
       <textarea
         {...common}
         rows={3}
@@ -281,9 +277,7 @@ function MapField({ field, label, help, messages, common, value, set }: LeafProp
         }}
       />
       <p className="help">One per line, as Name: value.</p>
-      {help}
-      <Messages id={`${common.id}-error`} messages={messages} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -293,8 +287,7 @@ function SecretField({ field, label, help, messages, common, value, set }: LeafP
   const state = secretState(value);
   const keptState = secretState(kept);
   return (
-    <div className="field" data-pointer={field.pointer}>
-      {label}
+    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
       {keptState.kind === 'stored' && (
         <p className="help">
           {state.kind === 'stored' ? 'A value is set' : 'A value was set'} (fingerprint <code>{keptState.fingerprint.slice(-12)}</code>). Type a new one to replace it.
@@ -317,9 +310,7 @@ function SecretField({ field, label, help, messages, common, value, set }: LeafP
           Remove the value
         </button>
       )}
-      {help}
-      <Messages id={`${common.id}-error`} messages={messages} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -332,8 +323,7 @@ function ArtifactField({ field, label, help, messages, common, value, set }: Lea
   const current = typeof value === 'string' ? value : '';
   const names = (artifacts.data?.items ?? []).map((a) => a.name);
   return (
-    <div className="field" data-pointer={field.pointer}>
-      {label}
+    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
       <select {...common} value={current} onChange={(e) => set(e.target.value || undefined)}>
         <option value="">None</option>
         {names.map((n) => (
@@ -345,9 +335,7 @@ function ArtifactField({ field, label, help, messages, common, value, set }: Lea
       </select>
       {artifacts.isError && <p className="field-error">The artifacts could not be listed.</p>}
       {artifacts.data && names.length === 0 && <p className="help">No artifacts yet: upload one on the Artifacts page.</p>}
-      {help}
-      <Messages id={`${common.id}-error`} messages={messages} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -359,8 +347,7 @@ function ChannelField({ field, label, help, messages, common, value, set }: Leaf
   });
   const listId = `${common.id}-channels`;
   return (
-    <div className="field" data-pointer={field.pointer}>
-      {label}
+    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
       <input {...common} type="text" list={listId} value={typeof value === 'string' ? value : ''} onChange={(e) => set(e.target.value || undefined)} autoComplete="off" spellCheck={false} />
       <datalist id={listId}>
         {(channels.data?.items ?? []).map((c) => (
@@ -368,9 +355,7 @@ function ChannelField({ field, label, help, messages, common, value, set }: Leaf
         ))}
       </datalist>
       <p className="help">An existing channel, or a new name: the channel is created when the adapter is saved.</p>
-      {help}
-      <Messages id={`${common.id}-error`} messages={messages} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -378,8 +363,7 @@ function JsonField({ field, label, help, messages, common, value, set }: LeafPro
   const [text, setText] = useState(value === undefined ? '' : JSON.stringify(value, null, 2));
   const [bad, setBad] = useState(false);
   return (
-    <div className="field" data-pointer={field.pointer}>
-      {label}
+    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
       <textarea
         {...common}
         rows={4}
@@ -397,9 +381,7 @@ function JsonField({ field, label, help, messages, common, value, set }: LeafPro
       />
       <p className="help">JSON.</p>
       {bad && <p className="field-error">Not valid JSON yet.</p>}
-      {help}
-      <Messages id={`${common.id}-error`} messages={messages} />
-    </div>
+    </FieldFrame>
   );
 }
 
