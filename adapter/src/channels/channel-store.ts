@@ -14,7 +14,7 @@ import type { Database } from '@crosswire/orchestrator';
 import type { Message } from '../pipeline/message.ts';
 import { decodeBody, encodeBody, toInt, toIso } from './codec.ts';
 import { ChannelConflictError, channelError } from './errors.ts';
-import { APPEND_SQL, APPEND_WITH_SEQ_SQL, COMMIT_SQL, COMMIT_WITH_OUTBOUND_SQL, type AppendRow } from './statements.ts';
+import { APPEND_SQL, APPEND_WITH_SEQ_SQL, APPENDED_NOTIFICATION, COMMIT_SQL, COMMIT_WITH_OUTBOUND_SQL, type AppendRow } from './statements.ts';
 
 /** The lease a write carries; a connector's `LeaseIdentity` fits. */
 export interface ChannelLease {
@@ -198,15 +198,26 @@ export class PostgresChannelStore {
   }
 
   /**
-   * Reads messages by offset, without a consumer and without moving anything: the given offsets (those
-   * still kept), or up to `limit` (at most `maxBatch`) after `after`. For dead-letter replay and browsing.
+   * Calls `onAppended` soon after messages are appended to the channel by anyone, and whenever some
+   * notice may have been missed; resolves with a function that stops. A hint to read now, not a
+   * promise: a consumer still reads on a timer, more slowly, in case the listening connection hangs.
    */
+  watch(channel: string, onAppended: () => void): Promise<() => Promise<void>> {
+    return this.#db.listen(APPENDED_NOTIFICATION, (payload) => {
+      if (payload === undefined || payload === channel) onAppended();
+    });
+  }
+
   /** The last offset handed out in the channel (0 when empty); undefined when there is no such channel. */
   async head(channel: string): Promise<number | undefined> {
     const { rows } = await this.#db.query<{ head: unknown }>('SELECT head FROM channels WHERE name = $1', [channel]);
     return rows[0] && toInt(rows[0].head);
   }
 
+  /**
+   * Reads messages by offset, without a consumer and without moving anything: the given offsets (those
+   * still kept), or up to `limit` (at most `maxBatch`) after `after`. For dead-letter replay and browsing.
+   */
   async read(channel: string, which: { offsets: readonly number[] } | { after: number; limit?: number }): Promise<ConsumedMessage[]> {
     const byOffset = 'offsets' in which;
     const { rows } = await this.#db.query<MessageRow>(

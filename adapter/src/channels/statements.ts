@@ -5,6 +5,12 @@
  * did not hold after another part already ran.
  */
 
+/**
+ * The PostgreSQL notification channel an append notifies, with the channel name as payload, when it
+ * adds messages: consumers wake at once instead of polling (the notification follows the commit).
+ */
+export const APPENDED_NOTIFICATION = 'crosswire_channel_appended';
+
 export interface AppendRow {
   inserted: unknown;
   advanced: unknown;
@@ -57,6 +63,7 @@ SELECT (SELECT count(*) FROM live) AS live,
        crosswire_channel_expect((SELECT count(*) FROM heads) = (SELECT count(*) FROM counts), 'CW004',
          'no such channel: ' || coalesce((SELECT string_agg(channel, ', ') FROM counts WHERE channel NOT IN (SELECT name FROM heads)), '?')) AS known,
        (SELECT coalesce(jsonb_agg(jsonb_build_array(channel, msg_offset, origin_session, origin_seq) ORDER BY channel, msg_offset), '[]'::jsonb) FROM inserted)::text AS inserted,
+       (SELECT count(pg_notify('${APPENDED_NOTIFICATION}', name)) FROM heads) AS notified,
        ${withSeq ? '(SELECT count(*) FROM advanced)' : '0'} AS advanced,
        ${withSeq ? '(SELECT next_target_seq FROM fix_sessions WHERE adapter_id = $1 AND session_key = $5)' : 'NULL::integer'} AS next_target_seq`;
 }

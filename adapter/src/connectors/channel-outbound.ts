@@ -3,10 +3,19 @@
  * bounded batches, hands each batch to `deliver`, and commits as far as it was delivered, every move
  * carrying the adapter's lease. Nothing is read while `ready()` is false (no subscriber, no
  * connection): the channel keeps the messages, and its lag shows them.
+ *
+ * An idle pump waits for the channel's append notification (LISTEN/NOTIFY), so a message goes out
+ * within a round trip of its commit; it also reads on a slow timer in case a notification is lost, and
+ * on a fast one while it cannot listen at all.
  */
 import { ChannelFencedError, type ChannelLease, type ConsumedMessage, type PostgresChannelStore } from '../channels/index.ts';
 
+/** How often an idle pump reads when it cannot listen for appends. */
 const IDLE_POLL_MS = 50;
+/** How often an idle pump that listens reads anyway. */
+const LISTENING_POLL_MS = 1_000;
+/** How often a pump that is not ready looks again (readiness changes call `wake`). */
+const NOT_READY_POLL_MS = 200;
 const ERROR_BACKOFF_MAX_MS = 5_000;
 
 export interface PumpOptions {
@@ -35,6 +44,9 @@ export class ChannelPump {
   #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Woken while not asleep: the next sleep returns at once (an append committed during a read). */
+  #woken = false;
+  #unwatch: (() => Promise<void>) | undefined;
 
   constructor(options: PumpOptions) {
     this.#options = options;
@@ -46,17 +58,21 @@ export class ChannelPump {
    */
   async start(): Promise<void> {
     await this.#options.store.subscribe(this.#options.channel, this.#options.lease, this.#options.startAt);
+    // Without notifications the pump still works, polling faster.
+    this.#unwatch = await this.#options.store.watch(this.#options.channel, () => this.wake()).catch(() => undefined);
     this.#loop = this.#run();
   }
 
-  /** Something changed (a subscriber arrived, a buffer drained): look again now. */
+  /** Something changed (a subscriber arrived, a buffer drained, an append): look again now. */
   wake(): void {
-    this.#wake?.();
+    if (this.#wake) this.#wake();
+    else this.#woken = true;
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.wake();
+    await this.#unwatch?.().catch(() => undefined);
     await this.#loop;
   }
 
@@ -65,12 +81,13 @@ export class ChannelPump {
     while (!this.#stopped) {
       try {
         if (!this.#options.ready()) {
-          await this.#sleep(IDLE_POLL_MS * 4);
+          await this.#sleep(NOT_READY_POLL_MS);
           continue;
         }
+        this.#woken = false;
         const batch = await this.#options.store.consume(this.#options.channel, this.#options.lease);
         if (batch.messages.length === 0) {
-          await this.#sleep(IDLE_POLL_MS);
+          await this.#sleep(this.#unwatch ? LISTENING_POLL_MS : IDLE_POLL_MS);
           continue;
         }
         const sent = await this.#options.deliver(batch.messages, batch.committed);
@@ -89,12 +106,18 @@ export class ChannelPump {
   }
 
   #sleep(ms: number): Promise<void> {
+    if (this.#woken || this.#stopped) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
+      const done = () => {
         clearTimeout(timer);
+        this.#wake = undefined;
         resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
     });
   }
 }

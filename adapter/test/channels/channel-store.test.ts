@@ -10,6 +10,7 @@ import {
   type ChannelLease,
 } from '../../src/channels/index.ts';
 import { StoreFencedError } from '../../src/fix/session/message-store.ts';
+import { until } from '../../../orchestrator/test/support/waiting.ts';
 import { INBOUND_KEY, INBOUND_SESSION, OUTBOUND_KEY, OUTBOUND_SESSION, channelWorld, clOrdId, lease, loadSession, order } from './support.ts';
 
 const fix = (seq: number) => Buffer.from(`8=FIX.4.2\x019=10\x0135=D\x0134=${seq}\x0110=000\x01`, 'latin1');
@@ -77,6 +78,27 @@ describe.each(BACKENDS)('the channel store (%s)', (backend) => {
     const read = await store.consume('audit-a', at);
     expect(read.messages.map((m) => m.message.body)).toEqual([order(inbound, 1).body, { kind: 'json', value: { a: [1, 'x', null], b: { c: true } } }]);
     expect(read.messages[0]!.message).toEqual(order(inbound, 1));
+  });
+
+  it('tells a watcher of a channel when an append to it commits, and not for appends elsewhere or repeats', async () => {
+    await ensureChannel(test.db, { name: 'watched-w' });
+    await ensureChannel(test.db, { name: 'other-w' });
+    const at = await lease(test, inbound, 'pod-1');
+    let told = 0;
+    const stop = await store.watch('watched-w', () => told++);
+    try {
+      await store.append([{ channel: 'other-w', message: order(inbound, 1) }], { lease: at });
+      await store.append([{ channel: 'watched-w', message: order(inbound, 1) }], { lease: at });
+      await until('the watcher to be told', () => told > 0 || undefined, 10_000);
+      // A repeat adds nothing, so it tells nobody; the other channel's append never did.
+      await store.append([{ channel: 'watched-w', message: order(inbound, 1) }], { lease: at });
+      await store.append([{ channel: 'other-w', message: order(inbound, 2) }, { channel: 'watched-w', message: order(inbound, 2) }], { lease: at });
+      await until('the watcher to be told again', () => told > 1 || undefined, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(told).toBe(2);
+    } finally {
+      await stop();
+    }
   });
 
   it('refuses an unknown channel and writes nothing of that call', async () => {

@@ -90,7 +90,18 @@ function describe(options: PeerOptions): ISessionDescription {
 export class PeerState {
   orders = 0;
   readonly filled = new Set<string>();
+  /** Execution reports that repeated one already handled: a real duplicate, never a resend (below). */
   duplicates = 0;
+  /** Each repeat: ClOrdID, `ExecID@MsgSeqNum`, and those of the first report for it. */
+  readonly repeats: string[] = [];
+  /**
+   * Resends (PossDupFlag=Y) of a report already handled under the same MsgSeqNum, ignored. jspurefix
+   * hands every PossDup message to the application whatever its number, where QuickFIX drops those
+   * below the expected number; a trading client checks them, as FIX asks, and so does this one.
+   */
+  resendsIgnored = 0;
+  /** ClOrdID → the first report for it. */
+  readonly #firstReport = new Map<string, { execId: string; seq: number }>();
   logons = 0;
   /** [lastSentSeqNum, lastPeerSeqNum] when each connection became ready. */
   readonly readyAt: [number, number][] = [];
@@ -110,6 +121,23 @@ export class PeerState {
   /** The highest MsgSeqNum sent, and the session that sent it. */
   maxSent = 0;
   lastSession: OrderFlowSession | undefined;
+
+  /** Records an ExecutionReport; false when it is a resend of one already handled (ignore it). */
+  recordReport(clOrdId: string, report: { execId: string; seq: number; possDup: boolean }): boolean {
+    const first = this.#firstReport.get(clOrdId);
+    if (first === undefined) {
+      this.#firstReport.set(clOrdId, report);
+      this.filled.add(clOrdId);
+      return true;
+    }
+    if (report.possDup && report.seq === first.seq && report.execId === first.execId) {
+      this.resendsIgnored++;
+      return false;
+    }
+    this.duplicates++;
+    if (this.repeats.length < 50) this.repeats.push(`${clOrdId}: ${report.execId}@${report.seq}${report.possDup ? ' PossDup' : ''} after ${first.execId}@${first.seq}`);
+    return true;
+  }
 
   /**
    * Stores the next sender number as the highest one sent + 1. jspurefix persists it with writes it
@@ -210,9 +238,8 @@ export class OrderFlowSession extends AsciiSession {
       });
     } else if (msgType === '8') {
       const id = view.getString(11) ?? '';
-      if (this.state.filled.has(id)) this.state.duplicates++;
-      this.state.filled.add(id);
-      this.state.onReport?.(id);
+      const report = { execId: view.getString(17) ?? '', seq: Number(view.getString(34)), possDup: view.getString(43) === 'Y' };
+      if (this.state.recordReport(id, report)) this.state.onReport?.(id);
     }
   }
 

@@ -14,8 +14,21 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/**
+ * Called with each payload a `NOTIFY` (or `pg_notify`) sends on the channel listened to, and with
+ * `undefined` when notifications may have been missed (the listening connection was lost and has been
+ * replaced): whoever waits on them should look again.
+ */
+export type NotificationHandler = (payload: string | undefined) => void;
+
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * Listens for notifications on a PostgreSQL channel; resolves once listening, with a function that
+   * stops. Notifications are a hint, never the data: they arrive after the notifying commit, may be
+   * coalesced, and are lost while the connection is down (the handler then gets `undefined`).
+   */
+  listen(channel: string, onNotify: NotificationHandler): Promise<() => Promise<void>>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Closes the connections; calling it again is harmless. */

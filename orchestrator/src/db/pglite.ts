@@ -15,6 +15,11 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   let closing: Promise<void> | undefined;
   return {
     kind: 'pglite',
+    // In-process: nothing to lose, so the handler never hears `undefined`.
+    listen: async (channel, onNotify) => {
+      const stop = await db.listen(channel, (payload) => onNotify(payload));
+      return () => stop();
+    },
     query: async (sql, params) => toResult(await db.query(sql, params as unknown[] | undefined)),
     exec: async (sql) => void (await db.exec(sql)),
     transaction: (work) =>

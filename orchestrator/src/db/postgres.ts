@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './database.ts';
+import { PostgresNotifications } from './postgres-notifications.ts';
 
 // bigint columns (lease epochs, event ids) arrive as strings; the store converts them explicitly.
 
@@ -29,9 +30,16 @@ export function openPostgres(options: PostgresOptions): Database {
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 } satisfies QueryResult<Row>;
   };
 
+  const notifications = new PostgresNotifications({
+    connectionString: options.connectionString,
+    application_name: `${options.applicationName ?? 'crosswire-orchestrator'} (listen)`,
+    connectionTimeoutMillis: 10_000,
+  });
+
   let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',
+    listen: (channel, onNotify) => notifications.listen(channel, onNotify),
     query: (sql, params) => run(pool, sql, params),
     exec: async (sql) => void (await pool.query(sql)),
     async transaction(work) {
@@ -53,6 +61,6 @@ export function openPostgres(options: PostgresOptions): Database {
       }
     },
     // Idempotent: the orchestrator and whoever opened the database may both close it.
-    close: () => (closing ??= pool.end()),
+    close: () => (closing ??= Promise.all([notifications.close(), pool.end()]).then(() => undefined)),
   };
 }
