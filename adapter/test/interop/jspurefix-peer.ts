@@ -103,8 +103,8 @@ export class PeerState {
   /** ClOrdID → the first report for it. */
   readonly #firstReport = new Map<string, { execId: string; seq: number }>();
   logons = 0;
-  /** [lastSentSeqNum, lastPeerSeqNum] when each connection became ready. */
-  readonly readyAt: [number, number][] = [];
+  /** [lastSentSeqNum, lastPeerSeqNum, the counterparty's Logon MsgSeqNum] when each connection became ready. */
+  readonly readyAt: [number, number, number][] = [];
   /** Called with each ExecutionReport's ClOrdID (the bench times round trips with it). */
   onReport: ((clOrdId: string) => void) | undefined;
   /** The live initiator session, for sending. */
@@ -243,9 +243,9 @@ export class OrderFlowSession extends AsciiSession {
     }
   }
 
-  protected onReady(_view: MsgView): void {
+  protected onReady(view: MsgView): void {
     this.state.logons++;
-    this.state.readyAt.push([this.lastSentSeqNum(), this.lastPeerSeqNum()]);
+    this.state.readyAt.push([this.lastSentSeqNum(), this.lastPeerSeqNum(), Number(view.getString(34))]);
     this.state.current = this;
   }
 

@@ -96,11 +96,11 @@ describe('jspurefix interop over TLS', () => {
       expect(state.duplicates).toBe(0);
       expect(app.clOrdIds.size).toBe(ORDERS);
       expect(app.duplicates).toBe(0);
-      // [jspurefix's last sent, last received] at each logon: the second continues the first
-      // (Logon, 5,000 messages, Logout each way, then the new Logon).
+      // [jspurefix's last sent, last received, our Logon's number] at each logon: the second continues
+      // the first (Logon, 5,000 messages, Logout each way, then the new Logon).
       expect(state.readyAt).toEqual([
-        [1, 1],
-        [HALF + 3, HALF + 3],
+        [1, 1, 1],
+        [HALF + 3, HALF + 3, HALF + 3],
       ]);
       const session = acceptor.session('CROSSWIRE', 'JSINIT')!;
       expect(session.nextSenderSeqNum).toBe(ORDERS + 5);

@@ -21,6 +21,7 @@ import { natsOrSkip, NATS_URL, testStream } from '../connectors/nats-support.ts'
 import { OFLOW_ACCEPTOR, quickfixPeersBuilt, startPeer, type RunningPeer } from '../interop/support.ts';
 import { PeerState, startJspurefix, type RunningJspurefix } from '../interop/jspurefix-peer.ts';
 import { startPodProcess } from '../support/pod-process.ts';
+import { PostgresChannelStore } from '../../src/channels/index.ts';
 
 const ORDERS = Number(process.env.BRIDGE_ORDERS ?? 2_000);
 /** Orders the client may have out without an execution report, like a trading client's limit. */
@@ -166,6 +167,23 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
     let next = 0;
     let finished = false;
     const options = { role: 'initiator' as const, port: ports.client, senderCompId: 'JSCLIENT', targetCompId: 'CROSSWIRE', heartBtInt: 5, storeDirectory: join(dir, 'client-store') };
+    /** Where the orders around the first report out of order were sent, and where they are in `orders`. */
+    const explainOrder = async (index: number) => {
+      const ids = new Set(Array.from({ length: 20 }, (_, i) => `C${index - 2 + i}`));
+      const channel = new PostgresChannelStore(stack.database.db);
+      const places: string[] = [];
+      for (let after = 0; ; ) {
+        const batch = await channel.read('orders', { after, limit: 500 });
+        if (batch.length === 0) break;
+        for (const m of batch) {
+          const id = m.message.body.kind === 'fix' ? m.message.body.fields.find(([tag]) => tag === 11)?.[1] : undefined;
+          if (id && ids.has(id)) places.push(`${id} at offset ${m.offset} from ${m.message.origin.session} seq ${m.message.origin.seq}`);
+        }
+        after = batch[batch.length - 1]!.offset;
+      }
+      const sent = [...state.sentOrders].filter(([, [i]]) => ids.has(`C${i}`)).map(([seq, [i]]) => `C${i}@${seq}`);
+      return `report ${index} is ${reports[index]}; client sent ${sent.join(' ')}; orders channel: ${places.join('; ')}; client logons at [sent, received] ${JSON.stringify(state.readyAt)}`;
+    };
     const client = (async () => {
       while (!finished) {
         const peer: RunningJspurefix = startJspurefix(options, state);
@@ -222,12 +240,14 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
 
     // The client: one report per order, in the order sent (one session).
     expect(state.duplicates, `repeated reports (ClOrdID: ExecID@MsgSeqNum): ${state.repeats.join('; ')}`).toBe(0);
-    expect(reports).toEqual(Array.from({ length: ORDERS }, (_, i) => `C${i}`));
+    const wrong = reports.findIndex((id, i) => id !== `C${i}`);
+    expect(reports, wrong < 0 ? '' : await explainOrder(wrong)).toEqual(Array.from({ length: ORDERS }, (_, i) => `C${i}`));
     // Sequence numbers continued: at each logon both numbers are at least where the last one left off.
     expect(state.logons).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < state.readyAt.length; i++) {
-      expect(state.readyAt[i]![0]).toBeGreaterThan(state.readyAt[i - 1]![0]);
-      expect(state.readyAt[i]![1]).toBeGreaterThan(state.readyAt[i - 1]![1]);
+      const logons = `client logons at [sent, received, their Logon's MsgSeqNum] ${JSON.stringify(state.readyAt)}`;
+      expect(state.readyAt[i]![0], logons).toBeGreaterThan(state.readyAt[i - 1]![0]);
+      expect(state.readyAt[i]![2], logons).toBeGreaterThan(state.readyAt[i - 1]![1]);
     }
     expect(kills.map((k) => k.adapter)).toEqual(['client-gw', 'venue-out', 'client-gw', 'venue-out']);
 
