@@ -87,10 +87,15 @@ export class FixChannelSender {
       from = consumed.offset;
       sent++;
     }
-    // The next read must see the offset these messages moved.
+    // The next read must see the offset these messages moved. When a write failed, the offset stayed
+    // with what was stored: the next read starts there, once the session has reconnected.
     if (!(await session.flush())) {
-      this.#options.onError('the session stopped: a store write was refused (see the session events)', true);
-      this.#halted = true;
+      if (session.isStopped) {
+        this.#options.onError('the session stopped: a store write was refused (see the session events)', true);
+        this.#halted = true;
+      } else {
+        this.#options.onError('a store write failed; sending resumes from the stored offset when the session logs on again', false);
+      }
     }
     return sent;
   }

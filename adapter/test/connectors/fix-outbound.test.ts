@@ -7,7 +7,9 @@
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { openPostgres } from '../../../orchestrator/src/index.ts';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 import type { ChannelAppend } from '../../src/channels/index.ts';
 import { fixAcceptorConnector, fixInitiatorConnector } from '../../src/connectors/fix.ts';
 import { FixAcceptor, MemoryMessageStore, formatUtcTimestamp } from '../../src/fix/index.ts';
@@ -185,6 +187,54 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     // Every order is in the outbound store, once.
     const { rows } = await world.test.db.query<{ n: string }>('SELECT count(*) AS n FROM fix_messages WHERE adapter_id = $1', [adapter.id]);
     expect(Number(rows[0]!.n)).toBe(2000);
+  });
+
+  it('rides out a database outage: the session drops without sending, reloads its numbers, and sends the rest once', async () => {
+    const v = await venue();
+    onTestFinished(() => v.acceptor.stop({ logout: false }));
+    // The pod reaches PostgreSQL through a proxy the test can cut; the producer appends directly.
+    const url = new URL(world.test.url!);
+    const database = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    onTestFinished(() => database.close());
+    const db = openPostgres({ connectionString: Object.assign(new URL(url), { host: database.address }).toString(), max: 4 });
+    onTestFinished(() => db.close());
+    const channel = await world.channel('outage');
+    await publishOrders(channel, 1, 100);
+    const adapter = await world.adapter({
+      mode: 'single',
+      connector: {
+        type: 'fix-initiator',
+        config: {
+          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE', heartBtInt: 1 },
+          connection: { host: '127.0.0.1', port: v.port, reconnectIntervalSeconds: 1, maxReconnectIntervalSeconds: 1 },
+          application: 'pipeline',
+          subscribeChannel: channel,
+        },
+      },
+    } as never);
+    const running = await run(fixInitiatorConnector({ ...world.deps(), db }), adapter);
+    onTestFinished(() => running.connector.stop('logout'));
+    await until('the venue has the first 100', () => v.received.length >= 100, 20_000);
+    const venueSession = () => v.acceptor.session('VENUE', 'CROSSWIRE', 'FIX.4.4')!;
+
+    database.cut();
+    await publishOrders(channel, 101, 200);
+    // The next heartbeat cannot be stored: the connection drops, and nothing more goes out meanwhile.
+    await until('the session to drop its connection', () => running.saw(/Message store call failed; disconnecting without sending/) || undefined, 20_000);
+    await until('the venue to see the disconnect', () => !venueSession().isLoggedOn || undefined, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(v.received.length).toBe(100);
+
+    database.heal();
+    await until('the venue has every order', () => v.received.length >= 200, 30_000);
+    expect(running.saw(/Message store reachable again/)).toBe(true);
+    // Exactly once, in order, without a reset: the numbers continued from what was stored.
+    expect(v.received.map((r) => r.clOrdId)).toEqual(Array.from({ length: 200 }, (_, n) => `ORD-${n + 1}`));
+    const seqs = v.received.map((r) => r.seq);
+    expect(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]!)).toBe(true);
+    expect(running.states.at(-1)).toBe('Active');
+    expect(running.events.filter((e) => /stopped|refused a write/.test(e.message))).toEqual([]);
+    await until('the channel position is at the end', async () => (await committed(channel, adapter.id)) >= 200);
   });
 
   it('sends on an acceptor adapter to the client that logs on, and continues after it reconnects', async () => {

@@ -6,6 +6,8 @@ import { parseMessage } from '../../src/fix/codec/parser.ts';
 import { formatUtcTimestamp } from '../../src/fix/codec/utc-timestamp.ts';
 import { loadDictionaryFile, singleDictionary } from '../../src/fix/dictionary/load-dictionary.ts';
 import { MemoryMessageStore } from '../../src/fix/session/memory-message-store.ts';
+import { StoreFencedError } from '../../src/fix/session/message-store.ts';
+import { until } from '../../../orchestrator/test/support/waiting.ts';
 import { Session, type SessionLink } from '../../src/fix/session/session.ts';
 import { SessionSchedule } from '../../src/fix/session/session-schedule.ts';
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from '../../src/fix/session/session-settings.ts';
@@ -112,15 +114,53 @@ describe('Session', () => {
     expect(session.nextSenderSeqNum).toBe(5);
   });
 
-  it('does not send application messages before logon and halts on a store failure', async () => {
+  it('does not send application messages before logon, and stops for good when the store refuses a write for a lost lease', async () => {
     const { session, store, link, send } = await setup();
     expect(await session.handle.send('D', [[11, 'a']])).toBe(false);
     await send('A', [[98, '0'], [108, '30']]);
-    store.setNextTargetSeqNum = () => Promise.reject(new Error('fenced'));
+    store.setNextTargetSeqNum = () => Promise.reject(new StoreFencedError('another pod holds the adapter'));
     await send('0');
     expect(session.isFenced).toBe(true);
+    expect(session.handle.isStopped).toBe(true);
     expect(link.closed).toBe('message store refused a write');
     expect(await session.handle.send('D', [[11, 'a']])).toBe(false);
+    const next = new Link();
+    session.attach(next);
+    expect(next.closed).toBe('session stopped: message store refused a write');
+  });
+
+  it('on any other store failure drops the connection without sending, reloads the numbers, then takes a connection again', async () => {
+    const { session, store, link, send } = await setup();
+    await send('A', [[98, '0'], [108, '30']]);
+    await send('0');
+    const failing = store.saveSent.bind(store);
+    let down = true;
+    store.saveSent = (...args) => (down ? Promise.reject(new Error('connection terminated unexpectedly')) : failing(...args));
+    const load = store.load.bind(store);
+    let loads = 0;
+    store.load = () => (++loads, down ? Promise.reject(new Error('connect ECONNREFUSED')) : load());
+    const sentBefore = link.sent.length;
+    expect(await session.handle.send('D', [[11, 'lost'], [54, '1'], [60, '20240101-00:00:00'], [40, '1']])).toBe(true);
+    expect(await session.handle.flush()).toBe(false);
+    expect(link.sent.length).toBe(sentBefore);
+    expect(link.closed).toBe('message store unavailable');
+    expect(session.isFenced).toBe(false);
+    expect(session.handle.isStopped).toBe(false);
+    expect(session.isRecoveringStore).toBe(true);
+
+    // Connections are refused until the numbers are reloaded.
+    const early = new Link();
+    session.attach(early);
+    expect(early.closed).toBe('message store unavailable: reloading the sequence numbers');
+    await until('a reload attempt', () => loads >= 1);
+    down = false;
+    await until('the store to be reloaded', () => !session.isRecoveringStore, 10_000);
+    // The message that was never stored takes its number again: the counterparty sees no gap.
+    expect(session.nextSenderSeqNum).toBe(2);
+    expect(session.nextTargetSeqNum).toBe(3);
+    const again = new Link();
+    session.attach(again);
+    expect(again.closed).toBeUndefined();
   });
 });
 

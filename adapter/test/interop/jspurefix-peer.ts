@@ -122,6 +122,11 @@ export class PeerState {
   maxSent = 0;
   lastSession: OrderFlowSession | undefined;
 
+  /** The MsgSeqNum of the first ExecutionReport for the order. */
+  reportSeqOf(clOrdId: string): number | undefined {
+    return this.#firstReport.get(clOrdId)?.seq;
+  }
+
   /** Records an ExecutionReport; false when it is a resend of one already handled (ignore it). */
   recordReport(clOrdId: string, report: { execId: string; seq: number; possDup: boolean }): boolean {
     const first = this.#firstReport.get(clOrdId);

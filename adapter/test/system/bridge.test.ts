@@ -21,7 +21,6 @@ import { natsOrSkip, NATS_URL, testStream } from '../connectors/nats-support.ts'
 import { OFLOW_ACCEPTOR, quickfixPeersBuilt, startPeer, type RunningPeer } from '../interop/support.ts';
 import { PeerState, startJspurefix, type RunningJspurefix } from '../interop/jspurefix-peer.ts';
 import { startPodProcess } from '../support/pod-process.ts';
-import { PostgresChannelStore } from '../../src/channels/index.ts';
 
 const ORDERS = Number(process.env.BRIDGE_ORDERS ?? 2_000);
 /** Orders the client may have out without an execution report, like a trading client's limit. */
@@ -162,28 +161,9 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
     // The client: jspurefix with a file store, so each reconnect continues the session's numbers.
     const state = new PeerState();
     state.resendFromStore = true;
-    const reports: string[] = [];
-    state.onReport = (id) => void reports.push(id);
     let next = 0;
     let finished = false;
     const options = { role: 'initiator' as const, port: ports.client, senderCompId: 'JSCLIENT', targetCompId: 'CROSSWIRE', heartBtInt: 5, storeDirectory: join(dir, 'client-store') };
-    /** Where the orders around the first report out of order were sent, and where they are in `orders`. */
-    const explainOrder = async (index: number) => {
-      const ids = new Set(Array.from({ length: 20 }, (_, i) => `C${index - 2 + i}`));
-      const channel = new PostgresChannelStore(stack.database.db);
-      const places: string[] = [];
-      for (let after = 0; ; ) {
-        const batch = await channel.read('orders', { after, limit: 500 });
-        if (batch.length === 0) break;
-        for (const m of batch) {
-          const id = m.message.body.kind === 'fix' ? m.message.body.fields.find(([tag]) => tag === 11)?.[1] : undefined;
-          if (id && ids.has(id)) places.push(`${id} at offset ${m.offset} from ${m.message.origin.session} seq ${m.message.origin.seq}`);
-        }
-        after = batch[batch.length - 1]!.offset;
-      }
-      const sent = [...state.sentOrders].filter(([, [i]]) => ids.has(`C${i}`)).map(([seq, [i]]) => `C${i}@${seq}`);
-      return `report ${index} is ${reports[index]}; client sent ${sent.join(' ')}; orders channel: ${places.join('; ')}; client logons at [sent, received] ${JSON.stringify(state.readyAt)}`;
-    };
     const client = (async () => {
       while (!finished) {
         const peer: RunningJspurefix = startJspurefix(options, state);
@@ -238,10 +218,14 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
     state.current?.logout();
     await client;
 
-    // The client: one report per order, in the order sent (one session).
+    // The client: one report per order, in the order sent. Order is judged by the MsgSeqNum our
+    // acceptor gave each report (a resend keeps it), not by when jspurefix handed it over: jspurefix
+    // passes on a message past a gap at once, before the resend that fills the gap, where QuickFIX
+    // would hold it back.
     expect(state.duplicates, `repeated reports (ClOrdID: ExecID@MsgSeqNum): ${state.repeats.join('; ')}`).toBe(0);
-    const wrong = reports.findIndex((id, i) => id !== `C${i}`);
-    expect(reports, wrong < 0 ? '' : await explainOrder(wrong)).toEqual(Array.from({ length: ORDERS }, (_, i) => `C${i}`));
+    const reportSeqs = Array.from({ length: ORDERS }, (_, i) => state.reportSeqOf(`C${i}`));
+    const outOfOrder = reportSeqs.findIndex((seq, i) => seq === undefined || (i > 0 && seq <= reportSeqs[i - 1]!));
+    expect(outOfOrder, `the report for C${outOfOrder} came as MsgSeqNum ${reportSeqs[outOfOrder]}, after C${outOfOrder - 1}'s ${reportSeqs[outOfOrder - 1]}`).toBe(-1);
     // Sequence numbers continued: at each logon both numbers are at least where the last one left off.
     expect(state.logons).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < state.readyAt.length; i++) {

@@ -22,18 +22,21 @@ export interface SendOptions {
 export interface SessionHandle {
   readonly id: SessionId;
   readonly isLoggedOn: boolean;
+  /** True once the session has stopped for good (its lease is lost, or it was halted); a dropped connection is not that. */
+  readonly isStopped: boolean;
   /**
    * Sends an application message with a fresh header. Resolves true once the message has its sequence
    * number and its store write is queued: it goes on the wire, in sequence order, as soon as that write
    * commits, and everything the session stores afterwards (the advance past the message being handled,
-   * when sent from `onMessage`) commits with it or after it. If the store refuses the write, the
-   * session halts and none of it is sent. False when the session is not logged on (nothing is stored
-   * or sent then). Use `flush` to wait until it is stored.
+   * when sent from `onMessage`) commits with it or after it. If the store write fails, the connection
+   * drops and none of it is sent. False when the session is not logged on (nothing is stored or sent
+   * then). Use `flush` to wait until it is stored.
    */
   send(msgType: string, body: Iterable<FixField> | FixMessage, header?: Iterable<FixField>, options?: SendOptions): Promise<boolean>;
   /**
    * Resolves true once every message sent so far is in the store (so it is on the wire, or will be
-   * resent when the counterparty asks); false when the store refused a write and the session halted.
+   * resent when the counterparty asks); false when a store write failed (the connection dropped; see
+   * `isStopped` for whether the session will come back).
    */
   flush(): Promise<boolean>;
 }

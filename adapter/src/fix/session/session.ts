@@ -14,7 +14,13 @@
  * order. The inbound sequence number advance is queued the same way, behind the writes of any reply
  * the application sent while handling the message, so the store (which may commit several queued
  * writes at once) never records a message as processed without its reply. No byte goes on the wire
- * before its store write committed; a failed write stops the session without sending anything more.
+ * before its store write committed.
+ *
+ * A failed write drops the connection without sending anything more. When the lease is lost
+ * (StoreFencedError) the session stops for good. Otherwise the database is taken to be unreachable
+ * for now: the session reloads its sequence numbers from the store, retrying with backoff, and
+ * refuses connections until it has; what was numbered but never stored is numbered again, and what
+ * was stored but never sent is resent when the counterparty asks (FIX resend).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { encodeMessage } from '../codec/encoder.ts';
@@ -33,7 +39,7 @@ import {
   type SessionHandle,
   type SessionId,
 } from './application.ts';
-import { StoreFencedError, type MessageStore, type OffsetCommit } from './message-store.ts';
+import { StoreFencedError, type MessageStore, type OffsetCommit, type StoreSnapshot } from './message-store.ts';
 import { BUSINESS_REJECT_TEXT, BusinessRejectReason, SESSION_REJECT_TEXT } from './reject-text.ts';
 import { applVerIdCode, versionRank, type SessionSettings } from './session-settings.ts';
 
@@ -87,6 +93,9 @@ const ROUTE_REVERSAL: readonly (readonly [number, number])[] = [
 ];
 
 const FAILED = Symbol('store call failed');
+/** Backoff between attempts to reload the store after a failed write. */
+const STORE_RETRY_MIN_MS = 250;
+const STORE_RETRY_MAX_MS = 5_000;
 
 /** A message with its sequence number, waiting for its store write before it goes on the wire. */
 interface Outgoing {
@@ -139,6 +148,8 @@ export class Session {
   private readonly queue = new Map<number, FixMessage>();
   private resendRange: ResendRange | undefined;
   private fenced = false;
+  /** Set while the store is being reloaded after a failed write (not a lost lease). */
+  private storeRecovery: Promise<void> | undefined;
   private started = false;
   private incoming: Promise<void> = Promise.resolve();
   /** Messages in sequence order whose bytes have not gone out yet. */
@@ -164,10 +175,14 @@ export class Session {
       targetCompId: this.settings.targetCompId,
     };
     const isLoggedOn = (): boolean => this.isLoggedOn;
+    const isStopped = (): boolean => this.fenced;
     this.handle = {
       id: this.id,
       get isLoggedOn() {
         return isLoggedOn();
+      },
+      get isStopped() {
+        return isStopped();
       },
       send: (msgType, body, header, options) => this.sendApplication(msgType, body, header, options),
       flush: () => this.whenStored(),
@@ -182,9 +197,14 @@ export class Session {
     return this.link !== undefined;
   }
 
-  /** True once a store write failed: the session will never send again. */
+  /** True once a store write was refused for a lost lease, or the session was halted: it will never send again. */
   get isFenced(): boolean {
     return this.fenced;
+  }
+
+  /** True while the store is being reloaded after a failed write: connections are refused until it is. */
+  get isRecoveringStore(): boolean {
+    return this.storeRecovery !== undefined;
   }
 
   get nextSenderSeqNum(): number {
@@ -201,11 +221,14 @@ export class Session {
 
   /** Loads the sequence numbers; must complete before the session is attached to a connection. */
   async start(): Promise<void> {
-    const snapshot = await this.store.load();
+    this.useSnapshot(await this.store.load());
+    this.started = true;
+  }
+
+  private useSnapshot(snapshot: StoreSnapshot): void {
     this.nextSender = snapshot.nextSenderSeqNum;
     this.nextTarget = snapshot.nextTargetSeqNum;
     this.creationTime = snapshot.creationTime.getTime();
-    this.started = true;
   }
 
   /** Binds a new connection. An initiator sends its Logon on the next tick. */
@@ -213,6 +236,10 @@ export class Session {
     if (!this.started) throw new Error('Session.start() must complete before attach()');
     if (this.fenced) {
       link.disconnect('session stopped: message store refused a write', false);
+      return;
+    }
+    if (this.storeRecovery) {
+      link.disconnect('message store unavailable: reloading the sequence numbers', false);
       return;
     }
     this.link = link;
@@ -272,16 +299,22 @@ export class Session {
    */
   halt(reason: string): void {
     this.fenced = true;
-    const link = this.link;
-    this.link = undefined;
     this.receivedLogon = false;
     this.sentLogon = false;
     this.queue.clear();
+    this.dropConnection(reason);
+  }
+
+  /** Lets go of the connection without another byte; whatever was waiting for its store write is dropped. */
+  private dropConnection(reason: string): SessionLink | undefined {
+    const link = this.link;
+    this.link = undefined;
     link?.disconnect(reason, false);
     const dropped = this.outgoing;
     this.outgoing = [];
     for (const entry of dropped) entry.settle?.(false);
     this.wakeDrainWaiters();
+    return link;
   }
 
   /** Operator action: both sequence numbers back to 1. */
@@ -845,14 +878,49 @@ export class Session {
         return false;
       }
     }
-    return !this.fenced;
+    return !this.fenced && !this.storeRecovery;
   }
 
-  /** A queued store write failed: stop at once; nothing queued behind it goes out. */
+  /** A store call failed: drop the connection at once; nothing queued behind it goes out. */
   private storeFailed(error: unknown): void {
     if (this.fenced) return;
-    this.event('error', 'system', `Message store call failed; stopping the session without sending: ${errorText(error)}`);
-    this.halt('message store refused a write');
+    if (error instanceof StoreFencedError) {
+      this.event('error', 'system', `Message store refused a write, the lease is lost; stopping the session without sending: ${errorText(error)}`);
+      this.halt('message store refused a write');
+      return;
+    }
+    if (this.storeRecovery) return;
+    this.event('error', 'system', `Message store call failed; disconnecting without sending, and reloading the sequence numbers before the next logon: ${errorText(error)}`);
+    this.storeRecovery = this.recoverStore();
+    if (this.dropConnection('message store unavailable')) void this.serially(() => this.cleanUpAfterDisconnect('message store unavailable'));
+  }
+
+  /**
+   * Reloads the sequence numbers until the store answers (backing off to 5 s), so that the next
+   * connection starts from what was stored, not from what was only numbered in memory.
+   */
+  private async recoverStore(): Promise<void> {
+    for (let attempt = 0; !this.fenced; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(STORE_RETRY_MAX_MS, STORE_RETRY_MIN_MS * 2 ** attempt)).unref());
+      if (this.fenced) return;
+      try {
+        const snapshot = await this.store.load();
+        // Behind any clean-up still queued; no connection is attached meanwhile.
+        await this.serially(async () => {
+          this.useSnapshot(snapshot);
+          this.storeRecovery = undefined;
+        });
+        this.event('info', 'system', `Message store reachable again; next sender ${this.nextSender}, next target ${this.nextTarget}`);
+        return;
+      } catch (error) {
+        if (error instanceof StoreFencedError) {
+          this.storeRecovery = undefined;
+          this.storeFailed(error);
+          return;
+        }
+        if (attempt === 0) this.event('warn', 'system', `Message store still unavailable, retrying: ${errorText(error)}`);
+      }
+    }
   }
 
   private routingHeader(extra: FixField[]): FixField[] {
@@ -1115,14 +1183,13 @@ export class Session {
     if (this.settings.resetOnDisconnect && !this.fenced) await this.resetStore();
   }
 
-  /** Runs a store call; on failure the session halts and FAILED is returned. */
+  /** Runs a store call; on failure the connection is dropped (see storeFailed) and FAILED is returned. */
   private async guard<T>(call: () => Promise<T>): Promise<T | typeof FAILED> {
     if (this.fenced) return FAILED;
     try {
       return await call();
     } catch (error) {
-      this.event('error', 'system', `Message store call failed; stopping the session without sending: ${errorText(error)}`);
-      this.halt('message store refused a write');
+      this.storeFailed(error);
       return FAILED;
     }
   }
