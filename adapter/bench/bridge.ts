@@ -97,7 +97,12 @@ async function bridgeRow(): Promise<Row> {
     await waitFor('the initiator adapter to log on to the venue', () => initiator.states.includes('Active'), 20_000);
     const client = await RawFixClient.connect(port, { sender: 'BENCH', target: 'CROSSWIRE', logon: true });
     stops.push(() => client.close());
-    return await measure('client → acceptor adapter → channel (PostgreSQL, exactly once) → initiator adapter → QuickFIX C++ venue, and back', client);
+    const row = await measure('client → acceptor adapter → channel (PostgreSQL, exactly once) → initiator adapter → QuickFIX C++ venue, and back', client);
+    // A row that lost orders says why: the adapters' own warnings and errors.
+    for (const [name, adapter] of [['acceptor adapter', acceptor], ['initiator adapter', initiator]] as const) {
+      for (const e of adapter.events.filter((e) => e.level !== 'info' && e.level !== 'debug').slice(0, 10)) log(`  ${name} ${e.level}: ${e.message}`);
+    }
+    return row;
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await v.peer.stop();

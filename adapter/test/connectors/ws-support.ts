@@ -66,7 +66,8 @@ export async function wsWorld() {
         })
       ).id;
       await setAdminState(services, engineer, id, true);
-      const at = await lease(test, id, 'ws-pod');
+      // Nothing renews it here: long enough for any test or bench run on a loaded machine.
+      const at = await lease(test, id, 'ws-pod', 600_000);
       return { id, name, lease: at, spec: AdapterSpec.parse(body) };
     },
     /** Appends JSON messages to a channel as the producer adapter. */
@@ -113,15 +114,21 @@ export async function run(factory: ConnectorFactory, adapter: { name: string; le
   return { connector, events, states, saw: (pattern: RegExp) => events.some((e) => pattern.test(e.message)) };
 }
 
-/** A real `ws` client; resolves once open, or rejects with the HTTP status of a refused upgrade. */
-export function connect(url: string, options: ClientOptions = {}): Promise<WebSocket> {
+/** A real `ws` client offering `protocols`; resolves once open, or rejects with the HTTP status and body text of a refused upgrade. */
+export function connect(url: string, options: ClientOptions = {}, protocols: string[] = []): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, options);
+    const socket = new WebSocket(url, protocols, options);
     socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_req, res) => {
-      res.resume();
-      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
-      socket.terminate();
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      const refused = () => {
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${body.trim()}`), { status: res.statusCode, body: body.trim() }));
+        socket.terminate();
+      };
+      res.once('end', refused);
+      res.once('close', refused);
     });
     socket.once('error', reject);
   });
