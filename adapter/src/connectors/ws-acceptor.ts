@@ -18,7 +18,7 @@ import type { ConsumedMessage } from '../channels/index.ts';
 import { AddressAllowList } from '../fix/transport/address-allow-list.ts';
 import type { ConnectorFactory, RunningConnector, StopMode } from './connector.ts';
 import { resolveSecretRefs } from './secret-refs.ts';
-import { bearerMatches, HmacVerifier } from './ws-auth.ts';
+import { bearerMatches, bearerProtocolMatches, CROSSWIRE_PROTOCOL, HmacVerifier, isBearerProtocol, offeredProtocols, selectProtocol } from './ws-auth.ts';
 import { WS_DEFAULTS, type WsAcceptorConfig } from './ws-config.ts';
 import { receiveFrames, wsRuntime, type WsConnectorDependencies, type WsRuntime } from './ws-connection.ts';
 import { messageToFrame } from './ws-frames.ts';
@@ -86,7 +86,13 @@ export class WsAcceptor {
     }
     this.#events = new EventThrottle((event) => runtime.context.emit(event));
     // Compression stays off: a small compressed frame can inflate past every memory limit.
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.#limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.#limits.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: (offered) => selectProtocol(offered),
+    });
   }
 
   get port(): number {
@@ -278,9 +284,24 @@ export class WsAcceptor {
     if (origin !== undefined && this.#origins.size > 0 && !this.#origins.has(origin.toLowerCase())) {
       return { status: 403, reason: 'origin', text: `origin ${origin.slice(0, 200)} is not in allowedOrigins` };
     }
+    const protocols = offeredProtocols(req.headers['sec-websocket-protocol']);
+    const bearerProtocols = protocols.filter(isBearerProtocol);
+    // Chrome fails a handshake whose offered protocols the server answers with none, and the token one is never answered.
+    if (bearerProtocols.length > 0 && !protocols.includes(CROSSWIRE_PROTOCOL)) {
+      return { status: 401, reason: 'auth', text: `the bearer token subprotocol needs ${CROSSWIRE_PROTOCOL}: offer crosswire.v1 alongside crosswire.bearer.<token>` };
+    }
+    if (bearerProtocols.length > 1) return { status: 401, reason: 'auth', text: 'more than one crosswire.bearer subprotocol offered; offer one' };
     const auth = this.#config.authentication ?? {};
-    if (auth.mode === 'bearer' && !bearerMatches(req.headers.authorization, auth.token!)) {
-      return { status: 401, reason: 'auth', text: 'a valid Authorization: Bearer token is required' };
+    if (
+      auth.mode === 'bearer' &&
+      !bearerMatches(req.headers.authorization, auth.token!) &&
+      !(bearerProtocols.length === 1 && bearerProtocolMatches(bearerProtocols[0]!, auth.token!))
+    ) {
+      return {
+        status: 401,
+        reason: 'auth',
+        text: 'a valid Bearer token is required: send Authorization: Bearer <token>, or from a browser offer the subprotocols crosswire.v1 and crosswire.bearer.<base64url token>',
+      };
     }
     if (this.#hmac) {
       const why = this.#hmac.verify(`${url.pathname}${url.search}`, req.headers);

@@ -1,7 +1,11 @@
 /**
  * Handshake authentication for the WebSocket connectors.
  *
- * bearer: `Authorization: Bearer <token>`, compared in constant time.
+ * bearer: `Authorization: Bearer <token>`, compared in constant time. A browser cannot set headers on
+ * `new WebSocket(url, protocols)`, so it may instead offer the subprotocols
+ *   crosswire.v1, crosswire.bearer.<base64url(token), no padding>
+ * (as Kubernetes does with base64url.bearer.authorization.k8s.io.<token>). The acceptor then selects
+ * crosswire.v1 and never the token protocol, so the token is not echoed back in the handshake.
  *
  * hmac: the client sends
  *   X-Crosswire-Key-Id: <key id>            (informational; the acceptor has one secret)
@@ -50,6 +54,50 @@ export function hmacHeaders(algorithm: HmacAlgorithm, secret: string, keyId: str
 export function bearerMatches(authorization: string | undefined, token: string): boolean {
   const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '');
   return match !== null && sameText(match[1]!, token);
+}
+
+/** The application protocol a browser offers with its token, and the one the acceptor selects then. */
+export const CROSSWIRE_PROTOCOL = 'crosswire.v1';
+/** Prefix of the subprotocol that carries a bearer token: `crosswire.bearer.<base64url(token)>`. */
+export const BEARER_PROTOCOL_PREFIX = 'crosswire.bearer.';
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The subprotocols a client offered, in its order (Node joins repeated headers with ", "). */
+export function offeredProtocols(header: string | string[] | undefined): string[] {
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+export const isBearerProtocol = (protocol: string): boolean => protocol.startsWith(BEARER_PROTOCOL_PREFIX);
+
+/** The subprotocol a browser offers to present `token`; base64url without padding, as `=` is not allowed in a protocol name. */
+export function bearerProtocol(token: string): string {
+  return `${BEARER_PROTOCOL_PREFIX}${Buffer.from(token, 'utf8').toString('base64url')}`;
+}
+
+/** Whether a `crosswire.bearer.<base64url>` subprotocol carries `token`, compared in constant time. */
+export function bearerProtocolMatches(protocol: string, token: string): boolean {
+  if (!isBearerProtocol(protocol)) return false;
+  const encoded = protocol.slice(BEARER_PROTOCOL_PREFIX.length);
+  if (!BASE64URL.test(encoded)) return false;
+  const given = Buffer.from(encoded, 'base64url');
+  const expected = Buffer.from(token, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The subprotocol the acceptor answers with (`ws` handleProtocols). When a token protocol was offered it
+ * is crosswire.v1, never the token protocol: an echoed token would land in proxies' and browsers' logs.
+ * Otherwise the first offered, as before.
+ */
+export function selectProtocol(offered: ReadonlySet<string>): string | false {
+  const plain = [...offered].filter((p) => !isBearerProtocol(p));
+  if (plain.length < offered.size) return offered.has(CROSSWIRE_PROTOCOL) ? CROSSWIRE_PROTOCOL : false;
+  return plain[0] ?? false;
 }
 
 type HeaderValue = string | string[] | undefined;

@@ -81,13 +81,20 @@ export const wsAcceptor: PluginManifest = {
           mode: choice(['none', 'bearer', 'hmac'], 'none', {
             title: 'Method',
             description:
-              'none; bearer (Authorization: Bearer <token>); hmac (the request is signed with the shared secret ' +
+              'none; bearer (Authorization: Bearer <token>, or from a browser the crosswire.bearer.<token> subprotocol); hmac (the request is signed with the shared secret ' +
               'and a timestamp, so a captured request cannot be replayed later).',
             'x-order': 1,
           }),
           token: secret({
             title: 'Bearer token',
-            description: 'Token clients must send as Authorization: Bearer. Write-only.',
+            description:
+              'Token clients must present. Write-only. Clients that can set headers send `Authorization: Bearer <token>`. ' +
+              'A browser cannot set headers on a WebSocket, so it offers two subprotocols instead: `crosswire.v1` and ' +
+              '`crosswire.bearer.<token in base64url, no padding>`; the server answers `crosswire.v1` and never echoes the token. ' +
+              "In JavaScript: `const b64 = btoa(token).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');` " +
+              "`const socket = new WebSocket('wss://host/path', ['crosswire.v1', 'crosswire.bearer.' + b64]);` " +
+              "`socket.onmessage = (event) => console.log(event.data);` " +
+              'The page\'s origin must be in Allowed origins when that list is set.',
             'x-order': 2,
             'x-visible-if': { mode: 'bearer' },
           }),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { WebSocket } from 'ws';
 import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
+import { bearerProtocol, CROSSWIRE_PROTOCOL } from '../../src/connectors/ws-auth.ts';
 import { DEAD_LETTER_REASON } from '../../src/pipeline/index.ts';
 import { closed, collect, connect, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
@@ -142,6 +143,61 @@ describe('the ws-acceptor connector', () => {
     expect(a.saw(/refused .*Bearer token is required/)).toBe(true);
     // Secrets stay out of events.
     expect(JSON.stringify(a.events)).not.toContain(TOKEN);
+  });
+
+  describe('the bearer token as a subprotocol, for browsers', () => {
+    const browser = { origin: ORIGIN };
+
+    it('accepts crosswire.bearer.<base64url token> offered with crosswire.v1, selects crosswire.v1 and fans out to it', async () => {
+      const a = await acceptor();
+      // Token first, too: the acceptor must not answer with the first protocol offered when that is the token.
+      const sockets = await Promise.all([
+        connect(a.url, browser, [CROSSWIRE_PROTOCOL, bearerProtocol(TOKEN)]),
+        connect(a.url, browser, [bearerProtocol(TOKEN), CROSSWIRE_PROTOCOL]),
+      ]);
+      for (const socket of sockets) {
+        onTestFinished(() => socket.terminate());
+        expect(socket.protocol).toBe('crosswire.v1');
+      }
+      const frames = sockets.map(collect);
+      await world.publish(a.outbound, [{ n: 1 }, { n: 2 }]);
+      await until('both messages on both sockets', () => frames.every((f) => f.length >= 2));
+      for (const received of frames) expect(received).toEqual(['{"n":1}', '{"n":2}']);
+      expect(JSON.stringify(a.events)).not.toContain(TOKEN);
+      expect(JSON.stringify(a.events)).not.toContain(bearerProtocol(TOKEN));
+    });
+
+    it('refuses a wrong token with 401, without echoing it', async () => {
+      const a = await acceptor();
+      const wrong = bearerProtocol('not-the-token');
+      await expect(connect(a.url, browser, [CROSSWIRE_PROTOCOL, wrong])).rejects.toMatchObject({ status: 401, body: expect.stringMatching(/crosswire\.bearer\.<base64url token>/) });
+      // Not a near miss either: the right token with its last character changed.
+      const nearMiss = bearerProtocol(`${TOKEN.slice(0, -1)}X`);
+      await expect(connect(a.url, browser, [CROSSWIRE_PROTOCOL, nearMiss])).rejects.toMatchObject({ status: 401 });
+      expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'auth' })).toBe(2);
+      const events = JSON.stringify(a.events);
+      for (const secret of [wrong, nearMiss, wrong.slice('crosswire.bearer.'.length)]) expect(events).not.toContain(secret);
+    });
+
+    it('refuses the token protocol offered without crosswire.v1 with 401, saying what to offer', async () => {
+      const a = await acceptor();
+      const refusal = connect(a.url, browser, [bearerProtocol(TOKEN)]);
+      await expect(refusal).rejects.toMatchObject({ status: 401, body: expect.stringContaining('offer crosswire.v1 alongside crosswire.bearer.<token>') });
+      expect(a.saw(/offer crosswire\.v1 alongside crosswire\.bearer\.<token>/)).toBe(true);
+      expect(JSON.stringify(a.events)).not.toContain(bearerProtocol(TOKEN));
+    });
+
+    it('still takes the Authorization header, and still answers other protocols with the first offered', async () => {
+      const a = await acceptor();
+      const plain = await a.client();
+      expect(plain.protocol).toBe('');
+      const other = await connect(a.url, auth, ['chat.v2', 'chat.v1']);
+      onTestFinished(() => other.terminate());
+      expect(other.protocol).toBe('chat.v2');
+      const frames = [collect(plain), collect(other)];
+      await world.publish(a.outbound, [{ n: 1 }]);
+      await until('both clients have the message', () => frames.every((f) => f.length === 1));
+    });
   });
 
   it('refuses an Origin that is not allowed with 403, and an unknown path with 404', async () => {
