@@ -112,20 +112,35 @@ export class PostgresChannelStore {
    * message the store has already handled (the number is past `seq`) writes nothing and says so; a
    * number behind `seq` (a gap the session did not fill) is a `ChannelConflictError`.
    */
-  async appendWithInboundSeq(
+  appendWithInboundSeq(
     messages: readonly ChannelAppend[],
     options: { lease: ChannelLease; sessionKey: string; seq: number },
   ): Promise<InboundResult> {
-    const { lease, sessionKey, seq } = options;
-    if (!Number.isSafeInteger(seq) || seq < 1) throw new Error(`inbound sequence number ${seq} is not a positive integer`);
-    const row = await this.#append(APPEND_WITH_SEQ_SQL, lease, messages, [sessionKey, seq]);
+    return this.appendWithInboundRange(messages, { ...options, first: options.seq, last: options.seq });
+  }
+
+  /**
+   * The same for consecutive inbound messages `first..last` at once (what each became, in `messages`):
+   * all appended and the number advanced to `last + 1`, or nothing. A range the store has wholly
+   * handled writes nothing and says so; a number anywhere else is a `ChannelConflictError`.
+   */
+  async appendWithInboundRange(
+    messages: readonly ChannelAppend[],
+    options: { lease: ChannelLease; sessionKey: string; first: number; last: number },
+  ): Promise<InboundResult> {
+    const { lease, sessionKey, first, last } = options;
+    if (!Number.isSafeInteger(first) || first < 1 || !Number.isSafeInteger(last) || last < first) {
+      throw new Error(`inbound sequence numbers ${first}..${last} are not a range of positive integers`);
+    }
+    const row = await this.#append(APPEND_WITH_SEQ_SQL, lease, messages, [sessionKey, first, last]);
     if (toInt(row.advanced) === 1) return { ...appendResult(row, messages.length), alreadyHandled: false };
     if (row.next_target_seq === null || row.next_target_seq === undefined) {
       throw new ChannelConflictError(`append to channels: FIX session ${sessionKey} has no stored state; load the session first`);
     }
     const next = toInt(row.next_target_seq);
-    if (next > seq) return { appended: [], duplicates: messages.length, alreadyHandled: true };
-    throw new ChannelConflictError(`append to channels: FIX session ${sessionKey} expects inbound ${next}, not ${seq}`);
+    if (next > last) return { appended: [], duplicates: messages.length, alreadyHandled: true };
+    const which = first === last ? String(first) : `${first}..${last}`;
+    throw new ChannelConflictError(`append to channels: FIX session ${sessionKey} expects inbound ${next}, not ${which}`);
   }
 
   async #append(sql: string, lease: ChannelLease, messages: readonly ChannelAppend[], extra: unknown[]): Promise<AppendRow> {

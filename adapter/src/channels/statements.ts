@@ -30,7 +30,7 @@ WITH live AS MATERIALIZED (SELECT crosswire_assert_live_lease($1, $2, $3) AS ok)
 ${
   withSeq
     ? `advanced AS (
-  UPDATE fix_sessions SET next_target_seq = $6 + 1, slot = $2, epoch = $3, updated_at = now()
+  UPDATE fix_sessions SET next_target_seq = $7 + 1, slot = $2, epoch = $3, updated_at = now()
    WHERE adapter_id = $1 AND session_key = $5 AND next_target_seq = $6 AND EXISTS (SELECT 1 FROM live)
   RETURNING 1),`
     : ''

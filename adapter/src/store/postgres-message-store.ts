@@ -116,6 +116,25 @@ export class PostgresMessageStore implements MessageStore {
     return this.#serially(work);
   }
 
+  /**
+   * `exclusive` for a write the session's numbers depend on (a channel append that advances the
+   * inbound number): when it fails, every write after it fails too, until the next load, exactly as
+   * when one of the session's own writes fails. The session's next write, queued behind it, then
+   * fails, and the session drops the connection and reloads its numbers from what was stored.
+   */
+  exclusiveWrite<T>(work: () => Promise<T>): Promise<T> {
+    return this.#serially(async () => {
+      this.#throwIfFailed();
+      try {
+        return await work();
+      } catch (error) {
+        this.#failure ??= { error };
+        this.#open = undefined;
+        throw error;
+      }
+    });
+  }
+
   /** With `offset`, the channel consumer's position moves in the same statement as the message is kept (fenced like the rest). */
   saveSent(seqNum: number, message: Buffer | null, offset?: OffsetCommit): Promise<void> {
     return this.#enqueue(offset === undefined ? { kind: 'sent', seqNum, message } : { kind: 'sent', seqNum, message, offset });
