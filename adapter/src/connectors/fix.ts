@@ -14,7 +14,7 @@ import {
 import { PostgresChannelStore } from '../channels/index.ts';
 import { loadDictionaryFile } from '../fix/index.ts';
 import { compilePipeline, fieldNamesOf, noFieldNames, type FieldNames } from '../pipeline/index.ts';
-import { PostgresMessageStore, sessionKeyText } from '../store/postgres-message-store.ts';
+import { PostgresMessageStore, sessionKeyText, type PostgresMessageStoreOptions } from '../store/postgres-message-store.ts';
 import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from './connector.ts';
 import { fixApplication, type FixApplicationMode, type MessageCounters } from './fix-applications.ts';
 import { countingApplication, tracingApplication } from './fix-counting.ts';
@@ -42,11 +42,27 @@ const toConnectorEvent = (event: FixEvent): ConnectorEvent => ({
 /** The sessions' stores, kept by session key so the pipeline application can order its appends with them. */
 type StoreRegistry = Map<string, PostgresMessageStore>;
 
-function storeFactory(deps: FixConnectorDependencies, context: ConnectorContext, registry?: StoreRegistry): MessageStoreFactory {
+function storeFactory(
+  deps: FixConnectorDependencies,
+  context: ConnectorContext,
+  options: PostgresMessageStoreOptions,
+  registry?: StoreRegistry,
+): MessageStoreFactory {
   if (deps.db) {
     const db = deps.db;
+    if (options.commit === 'asynchronous') {
+      // Said once at start, so the trade-off stays visible in the adapter's events, not only in its spec.
+      context.emit({
+        level: 'warning',
+        category: 'system',
+        message:
+          'the FIX message store commits asynchronously (messageStore.commit: asynchronous): a crash of the database server may lose ' +
+          'the last few hundred milliseconds of sequence numbers and sent messages; the session would then reuse numbers the ' +
+          'counterparty already saw and stay refused until an operator sets the sequence numbers',
+      });
+    }
     return (session) => {
-      const store = new PostgresMessageStore(db, context.lease, session);
+      const store = new PostgresMessageStore(db, context.lease, session, options);
       registry?.set(sessionKeyText(session), store);
       return store;
     };
@@ -121,7 +137,8 @@ async function actOn(session: Session, kind: Parameters<RunningConnector['act']>
   return `${session.label}: next sender ${sender}, next target ${target}`;
 }
 
-type WithApplication<T> = T & { application?: FixApplicationMode; subscribeChannel?: string };
+/** The adapter settings a FIX engine's config does not carry; the connector applies them around it. */
+type WithApplication<T> = T & { application?: FixApplicationMode; subscribeChannel?: string; messageStore?: PostgresMessageStoreOptions };
 
 /** The `subscribeChannel` sender, when the config names one; it needs the database its channels live in. */
 function channelSender(
@@ -183,7 +200,7 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
       first ? acceptor.session(first.senderCompId, first.targetCompId, first.beginString)?.handle : undefined,
     );
     const acceptor = new FixAcceptor(config, {
-      storeFactory: storeFactory(deps, context, stores),
+      storeFactory: storeFactory(deps, context, config.messageStore ?? {}, stores),
       application: countingApplication(tracingApplication(wakingOnLogon(inner, sender), context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary(config.sessions),
@@ -237,7 +254,7 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
       },
     };
     const initiator = new FixInitiator(config, {
-      storeFactory: storeFactory(deps, context, stores),
+      storeFactory: storeFactory(deps, context, config.messageStore ?? {}, stores),
       application: countingApplication(tracingApplication(application, context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary([config.session]),

@@ -10,6 +10,7 @@ import {
   defaultApplVerId,
   fixDataDictionary,
   fixId,
+  fixMessageStoreSection,
   fixtNeedsApplVerId,
   host,
   port,
@@ -135,6 +136,7 @@ export const fixAcceptor: PluginManifest = {
         'x-order': 7,
       }),
       tls: serverTlsSection(4),
+      messageStore: fixMessageStoreSection(8),
       limits: section('Limits', {
         title: 'Limits',
         description: 'Protection against slow, idle, oversized or too many clients.',

@@ -12,6 +12,7 @@ import {
   defaultApplVerId,
   fixDataDictionary,
   fixId,
+  fixMessageStoreSection,
   fixtNeedsApplVerId,
   host,
   port,
@@ -239,6 +240,7 @@ export const fixInitiator: PluginManifest = {
           'Crosswire channel whose messages are sent on the session while it is logged on, in order, each exactly once across reconnects and failovers (the channel position moves in the same database write that stores the sent message for resends). The message type comes from the message (its msgType header or tag 35), the header fields from the session. Empty: the adapter only receives.',
         'x-order': 8,
       }),
+      messageStore: fixMessageStoreSection(9),
       limits: section('Limits', {
         title: 'Limits',
         description: 'Safety limits on what the counterparty may send.',

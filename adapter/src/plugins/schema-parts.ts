@@ -461,3 +461,27 @@ export function fixApplicationMode(order: number): JsonSchema {
     'x-advanced': true,
   });
 }
+
+/** How a FIX adapter's message store commits its writes (PostgresMessageStore's `commit` option). */
+export function fixMessageStoreSection(order: number): JsonSchema {
+  return section('Message store', {
+    title: 'Message store',
+    description: 'How the sequence numbers and sent messages (kept for resends) are written to the database.',
+    'x-order': order,
+    properties: {
+      commit: choice(['synchronous', 'asynchronous'], 'synchronous', {
+        title: 'Commit',
+        description:
+          'synchronous — a write counts as stored once PostgreSQL has flushed it to disk: nothing is ever lost. ' +
+          'asynchronous — once PostgreSQL has it in memory (synchronous_commit=off for these writes only), which ' +
+          'saves the wait for the disk and most of the latency per message. A failover between pods still loses ' +
+          'nothing, but a crash of the database server itself may lose the last few hundred milliseconds of writes, ' +
+          'including messages the counterparty already received: the session then reuses their sequence numbers, ' +
+          'the counterparty refuses them (MsgSeqNum too low) and logs out, and the session stays down until an ' +
+          'operator sets the sequence numbers (set-sequence-numbers) to what the counterparty expects.',
+        'x-order': 1,
+        'x-advanced': true,
+      }),
+    },
+  });
+}
