@@ -10,6 +10,7 @@
 import type { ChannelLease, ConsumedMessage, PostgresChannelStore } from '../channels/index.ts';
 import { isAdminMsgType, type FixField, type SessionHandle } from '../fix/index.ts';
 import { ChannelPump } from './channel-outbound.ts';
+import { parkedMessage } from './parking.ts';
 
 export interface FixOutboundOptions {
   channels: PostgresChannelStore;
@@ -17,6 +18,13 @@ export interface FixOutboundOptions {
   channel: string;
   /** The session to send on; undefined while there is none yet (an acceptor before its first logon). */
   session(): SessionHandle | undefined;
+  /**
+   * Where a message that cannot be sent as FIX goes (the pipeline's `deadLetterChannel`); without one,
+   * sending stops at such a message until an operator deals with it.
+   */
+  deadLetterChannel?: string;
+  /** Called once per message parked in the dead-letter channel. */
+  onParked?(offset: number, reason: string): void;
   /** Reported once per kind of trouble; `stopped` when sending has ended for good. */
   onError(message: string, stopped: boolean): void;
 }
@@ -67,6 +75,26 @@ export class FixChannelSender {
     return this.#pump.stop();
   }
 
+  /**
+   * Parks a message that cannot be sent as FIX in the dead-letter channel and moves the offset past it,
+   * once what was sent before it is stored (their offset moves come first). Parking is idempotent on the
+   * channel position, so a holder that dies between the two steps leaves the next one to park it again,
+   * adding nothing. Without a dead-letter channel nothing is skipped: sending stops at the message.
+   */
+  async #park(session: SessionHandle, consumed: ConsumedMessage, from: number, reason: string): Promise<boolean> {
+    const { channel, channels, lease, deadLetterChannel } = this.#options;
+    if (!deadLetterChannel) {
+      this.#options.onError(`channel ${channel} offset ${consumed.offset} cannot be sent as FIX: ${reason}; sending stopped there (set the pipeline's deadLetterChannel to park such messages)`, true);
+      this.#halted = true;
+      return false;
+    }
+    if (!(await session.flush())) return false;
+    await channels.append([{ channel: deadLetterChannel, message: parkedMessage(consumed, reason, lease.adapterId, 'fix-outbound') }], { lease });
+    await channels.commit(channel, lease, { from, to: consumed.offset });
+    this.#options.onParked?.(consumed.offset, reason);
+    return true;
+  }
+
   /** Sends each message carrying its channel position; the store moves the offset with the message. */
   async #send(messages: readonly ConsumedMessage[], committed: number): Promise<number> {
     const session = this.#options.session();
@@ -77,10 +105,10 @@ export class FixChannelSender {
       if (this.#halted) break;
       const fix = outboundFix(consumed.message);
       if (!fix.ok) {
-        // Nothing is skipped: sending stops at this message until an operator deals with it.
-        this.#options.onError(`channel ${this.#options.channel} offset ${consumed.offset} cannot be sent as FIX: ${fix.reason}; sending stopped there`, true);
-        this.#halted = true;
-        break;
+        if (!(await this.#park(session, consumed, from, fix.reason))) break;
+        from = consumed.offset;
+        sent++;
+        continue;
       }
       const offset = { channel: this.#options.channel, from, to: consumed.offset };
       if (!(await session.send(fix.msgType, fix.fields, undefined, { offset }))) break;

@@ -154,6 +154,10 @@ function channelSender(
     lease: context.lease,
     channel,
     session,
+    deadLetterChannel: context.spec.pipeline?.deadLetterChannel,
+    onParked: (offset, reason) => {
+      context.emit({ level: 'warning', category: 'message', message: `channel ${channel} offset ${offset} parked in ${context.spec.pipeline!.deadLetterChannel!}: ${reason}`, details: { offset } });
+    },
     onError: (message, stopped) => {
       context.emit({ level: 'error', category: 'message', message });
       if (stopped) context.setState('Error', message);

@@ -11,12 +11,13 @@
 import { loadDictionaryFile } from '../fix/index.ts';
 import type { JetStreamClient, NatsConnection } from 'nats';
 import { ChannelFencedError, PostgresChannelStore, type ConsumedMessage } from '../channels/index.ts';
-import { DEAD_LETTER_REASON, fieldNamesOf, noFieldNames, type FieldNames, type Message } from '../pipeline/index.ts';
+import { fieldNamesOf, noFieldNames, type FieldNames } from '../pipeline/index.ts';
 import type { ConnectorContext, ConnectorFactory, RunningConnector, StopMode } from './connector.ts';
 import { standardDictionaryPath } from './fix-dictionaries.ts';
 import { NATS_DEFAULTS, type NatsProducerConfig } from './nats-config.ts';
 import { NatsLink, natsConnectOptions } from './nats-connection.ts';
 import { NatsMetrics } from './nats-metrics.ts';
+import { parkedMessage } from './parking.ts';
 import { messageToNats } from './nats-payload.ts';
 import { compileSubject, type SubjectTemplate } from './nats-subject.ts';
 import { resolveSecretRefs } from './secret-refs.ts';
@@ -24,8 +25,6 @@ import type { WsConnectorDependencies } from './ws-connection.ts';
 import { EventThrottle } from './ws-events.ts';
 import { ChannelPump } from './channel-outbound.ts';
 
-/** Headers a dead letter of the producer carries, besides the reason. */
-const PARKED_FROM = 'crosswire-parked-from';
 
 export class NatsProducer {
   readonly #config: NatsProducerConfig;
@@ -162,12 +161,7 @@ export class NatsProducer {
       this.#context.setState('Error', why);
       return false;
     }
-    const { adapterId } = this.#context.lease;
-    const message: Message = {
-      ...consumed.message,
-      headers: { ...consumed.message.headers, [DEAD_LETTER_REASON]: reason, [PARKED_FROM]: `${consumed.channel}:${consumed.offset}` },
-      origin: { adapterId, session: `nats-producer:${consumed.channel}`, seq: consumed.offset },
-    };
+    const message = parkedMessage(consumed, reason, this.#context.lease.adapterId, 'nats-producer');
     try {
       await this.#store.append([{ channel, message }], { lease: this.#context.lease });
     } catch (error) {

@@ -237,6 +237,50 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     await until('the channel position is at the end', async () => (await committed(channel, adapter.id)) >= 200);
   });
 
+  it('parks a channel message that is not FIX in the dead-letter channel and sends the rest; without one, stops at it', async () => {
+    const v = await venue();
+    onTestFinished(() => v.acceptor.stop({ logout: false }));
+    const channel = await world.channel('mixed');
+    const dead = await world.channel('mixed-dead');
+    await publishOrders(channel, 1, 2);
+    await world.publish(channel, [{ note: 'a JSON body has no FIX fields' }]);
+    await publishOrders(channel, 3, 4);
+    const adapter = await world.adapter({
+      mode: 'single',
+      connector: {
+        type: 'fix-initiator',
+        config: {
+          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' },
+          connection: { host: '127.0.0.1', port: v.port, reconnectIntervalSeconds: 1 },
+          application: 'pipeline',
+          subscribeChannel: channel,
+        },
+      },
+      pipeline: { filters: [], transforms: [], routes: [], deadLetterChannel: dead },
+    } as never);
+    const running = await run(fixInitiatorConnector(world.deps()), adapter);
+    onTestFinished(() => running.connector.stop('logout'));
+    await until('the venue has the four orders', () => v.received.length >= 4, 20_000);
+    expect(v.received.map((r) => r.clOrdId)).toEqual(['ORD-1', 'ORD-2', 'ORD-3', 'ORD-4']);
+    await until('the position past every message', async () => (await committed(channel, adapter.id)) === 5);
+    const parked = await world.contents(dead);
+    expect(parked.map((p) => p.body)).toEqual([{ kind: 'json', value: { note: 'a JSON body has no FIX fields' } }]);
+    expect(parked[0]!.headers).toMatchObject({ 'crosswire-dead-letter-reason': 'its body is JSON, not FIX fields', 'crosswire-parked-from': `${channel}:3` });
+    expect(running.saw(/offset 3 parked in .*: its body is JSON, not FIX fields/)).toBe(true);
+    expect(running.states.at(-1)).toBe('Active');
+
+    // The same channel for an adapter without a dead-letter channel: it stops at the message, skipping nothing.
+    const strict = await initiatorAdapter(channel, v.port);
+    const second = await v.acceptor.stop({ logout: false }).then(() => venue());
+    onTestFinished(() => second.acceptor.stop({ logout: false }));
+    const stopped = await run(fixInitiatorConnector(world.deps()), { ...strict, spec: { ...strict.spec, connector: { ...strict.spec.connector, config: { ...(strict.spec.connector.config as object), connection: { host: '127.0.0.1', port: second.port, reconnectIntervalSeconds: 1 } } } } });
+    onTestFinished(() => stopped.connector.stop('logout'));
+    await until('it to stop at the message', () => stopped.saw(/offset 3 cannot be sent as FIX: its body is JSON, not FIX fields; sending stopped there/) || undefined, 20_000);
+    await until('the orders before it to be sent', async () => (await committed(channel, strict.id)) === 2 && second.received.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.received.map((r) => r.clOrdId)).toEqual(['ORD-1', 'ORD-2']);
+  });
+
   it('sends on an acceptor adapter to the client that logs on, and continues after it reconnects', async () => {
     const channel = await world.channel('to-client');
     const port = await freePort();
