@@ -31,7 +31,8 @@ const WINDOW = 200;
  * bridge can finish before the later kills.
  */
 const RATE = Math.max(100, ORDERS / 40);
-const TTL_MS = 2_000;
+/** Short for quick failovers, but not so short that a busy 2-core machine moves leases on its own. */
+const TTL_MS = 3_000;
 
 const built = quickfixPeersBuilt('bridge system test');
 const nc: NatsConnection | undefined = built ? await natsOrSkip() : undefined;
@@ -265,7 +266,8 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
     // it (the design: docs/message-flow.md, WebSocket). Nothing else is promised, so nothing else is asserted.
     await sleep(2_000);
     for (const s of subscribers) {
-      expect(s.connections[0]!.length).toBeGreaterThan(0);
+      // Leases can move under load before a subscriber's first connection got anything: some connection did.
+      expect(s.all().length).toBeGreaterThan(0);
       for (const connection of s.connections) {
         expect(connection.every((n, i) => i === 0 || n > connection[i - 1]!)).toBe(true);
         expect(connection.every((n) => n >= 0 && n < ORDERS)).toBe(true);
