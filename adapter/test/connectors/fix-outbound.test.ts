@@ -126,18 +126,20 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     for (let i = 0; i < messages.length; i += 500) await world.store.append(messages.slice(i, i + 500), { lease: producer.lease });
   }
 
-  async function initiatorAdapter(channel: string, port: number) {
+  /** An initiator adapter sending `channel` to the venue at `port`; `heartBtInt` and a `pipeline` optional. */
+  async function initiatorAdapter(channel: string, port: number, options: { heartBtInt?: number; pipeline?: Record<string, unknown> } = {}) {
     return world.adapter({
       mode: 'single',
       connector: {
         type: 'fix-initiator',
         config: {
-          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' },
-          connection: { host: '127.0.0.1', port, reconnectIntervalSeconds: 1 },
+          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE', ...(options.heartBtInt ? { heartBtInt: options.heartBtInt } : {}) },
+          connection: { host: '127.0.0.1', port, reconnectIntervalSeconds: 1, maxReconnectIntervalSeconds: 1 },
           application: 'pipeline',
           subscribeChannel: channel,
         },
       },
+      ...(options.pipeline ? { pipeline: options.pipeline } : {}),
     } as never);
   }
 
@@ -200,18 +202,7 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     onTestFinished(() => db.close());
     const channel = await world.channel('outage');
     await publishOrders(channel, 1, 100);
-    const adapter = await world.adapter({
-      mode: 'single',
-      connector: {
-        type: 'fix-initiator',
-        config: {
-          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE', heartBtInt: 1 },
-          connection: { host: '127.0.0.1', port: v.port, reconnectIntervalSeconds: 1, maxReconnectIntervalSeconds: 1 },
-          application: 'pipeline',
-          subscribeChannel: channel,
-        },
-      },
-    } as never);
+    const adapter = await initiatorAdapter(channel, v.port, { heartBtInt: 1 });
     const running = await run(fixInitiatorConnector({ ...world.deps(), db }), adapter);
     onTestFinished(() => running.connector.stop('logout'));
     await until('the venue has the first 100', () => v.received.length >= 100, 20_000);
@@ -245,19 +236,7 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     await publishOrders(channel, 1, 2);
     await world.publish(channel, [{ note: 'a JSON body has no FIX fields' }]);
     await publishOrders(channel, 3, 4);
-    const adapter = await world.adapter({
-      mode: 'single',
-      connector: {
-        type: 'fix-initiator',
-        config: {
-          session: { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'VENUE' },
-          connection: { host: '127.0.0.1', port: v.port, reconnectIntervalSeconds: 1 },
-          application: 'pipeline',
-          subscribeChannel: channel,
-        },
-      },
-      pipeline: { filters: [], transforms: [], routes: [], deadLetterChannel: dead },
-    } as never);
+    const adapter = await initiatorAdapter(channel, v.port, { pipeline: { filters: [], transforms: [], routes: [], deadLetterChannel: dead } });
     const running = await run(fixInitiatorConnector(world.deps()), adapter);
     onTestFinished(() => running.connector.stop('logout'));
     await until('the venue has the four orders', () => v.received.length >= 4, 20_000);
@@ -270,10 +249,10 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     expect(running.states.at(-1)).toBe('Active');
 
     // The same channel for an adapter without a dead-letter channel: it stops at the message, skipping nothing.
-    const strict = await initiatorAdapter(channel, v.port);
-    const second = await v.acceptor.stop({ logout: false }).then(() => venue());
+    const second = await venue();
     onTestFinished(() => second.acceptor.stop({ logout: false }));
-    const stopped = await run(fixInitiatorConnector(world.deps()), { ...strict, spec: { ...strict.spec, connector: { ...strict.spec.connector, config: { ...(strict.spec.connector.config as object), connection: { host: '127.0.0.1', port: second.port, reconnectIntervalSeconds: 1 } } } } });
+    const strict = await initiatorAdapter(channel, second.port);
+    const stopped = await run(fixInitiatorConnector(world.deps()), strict);
     onTestFinished(() => stopped.connector.stop('logout'));
     await until('it to stop at the message', () => stopped.saw(/offset 3 cannot be sent as FIX: its body is JSON, not FIX fields; sending stopped there/) || undefined, 20_000);
     await until('the orders before it to be sent', async () => (await committed(channel, strict.id)) === 2 && second.received.length >= 2);
