@@ -26,9 +26,9 @@ const ORDERS = Number(process.env.BRIDGE_ORDERS ?? 2_000);
 /** Orders the client may have out without an execution report, like a trading client's limit. */
 const WINDOW = 200;
 /**
- * Orders per second the client sends at most: the run lasts about 40 s whatever its size (at least
- * 100/s), so the four kills, spread over the run, land while orders are flowing; unpaced, the
- * bridge can finish before the later kills.
+ * Orders per second the client sends at most: the flow lasts about 40 s whatever its size (at least
+ * 100/s) plus the failovers, so the four kills, spread over the run, land while orders are flowing;
+ * unpaced, the bridge can finish before the later kills.
  */
 const RATE = Math.max(100, ORDERS / 40);
 /** Short for quick failovers, but not so short that a busy 2-core machine moves leases on its own. */
@@ -171,7 +171,7 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
     let next = 0;
     let finished = false;
     const options = { role: 'initiator' as const, port: ports.client, senderCompId: 'JSCLIENT', targetCompId: 'CROSSWIRE', heartBtInt: 5, storeDirectory: join(dir, 'client-store') };
-    const started = Date.now();
+    let nextAt = Date.now();
     const client = (async () => {
       while (!finished) {
         const peer: RunningJspurefix = startJspurefix(options, state);
@@ -179,9 +179,12 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
         void peer.finished.then(() => (ended = true));
         while (!ended && !finished) {
           const session = state.current;
-          const due = ((Date.now() - started) / 1000) * RATE;
-          if (session && next < ORDERS && next < due && next - state.filled.size < WINDOW) session.sendOrder(next++);
-          else await sleep(next < ORDERS ? 1 : 50);
+          // Paced without catching up after a stall (a failover), so the flow never bursts past a kill point.
+          const now = Date.now();
+          if (session && next < ORDERS && now >= nextAt && next - state.filled.size < WINDOW) {
+            session.sendOrder(next++);
+            nextAt = Math.max(nextAt, now - 20) + 1000 / RATE;
+          } else await sleep(next < ORDERS ? 1 : 50);
         }
         if (!ended) peer.stop();
         await peer.finished;
