@@ -8,8 +8,18 @@ export interface QueryResult<Row> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Runs the statement as a named prepared statement: PostgreSQL parses and plans it once per
+   * connection and each later run only binds the parameters, which matters for a statement run
+   * thousands of times a second. A name stands for one text for the life of the process: pg refuses
+   * the same name with another text. PGlite ignores it.
+   */
+  name?: string;
+}
+
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

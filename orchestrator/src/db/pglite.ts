@@ -13,6 +13,8 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     rowCount: result.affectedRows ?? result.rows.length,
   });
   let closing: Promise<void> | undefined;
+  // `query`'s statement name (QueryOptions) is not passed on: PGlite runs in this process, so there is
+  // no round trip to save, and it has no named statements to keep.
   return {
     kind: 'pglite',
     // In-process: nothing to lose, so the handler never hears `undefined`.

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './database.ts';
+import type { Database, Queryable, QueryOptions, QueryResult } from './database.ts';
 import { PostgresNotifications } from './postgres-notifications.ts';
 
 // bigint columns (lease epochs, event ids) arrive as strings; the store converts them explicitly.
@@ -25,8 +25,11 @@ export function openPostgres(options: PostgresOptions): Database {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
 
-  const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
-    const result = await client.query(sql, params as unknown[] | undefined);
+  const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], options?: QueryOptions) => {
+    // With a name, pg parses the statement once per connection and afterwards only binds and executes it.
+    const result = await client.query(
+      options?.name === undefined ? { text: sql, values: params as unknown[] | undefined } : { name: options.name, text: sql, values: params as unknown[] | undefined },
+    );
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 } satisfies QueryResult<Row>;
   };
 
@@ -40,14 +43,14 @@ export function openPostgres(options: PostgresOptions): Database {
   return {
     kind: 'postgres',
     listen: (channel, onNotify) => notifications.listen(channel, onNotify),
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, options) => run(pool, sql, params, options),
     exec: async (sql) => void (await pool.query(sql)),
     async transaction(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
-          query: (sql, params) => run(client, sql, params),
+          query: (sql, params, options) => run(client, sql, params, options),
           exec: async (sql) => void (await client.query(sql)),
         };
         const result = await work(tx);
