@@ -151,8 +151,34 @@ export class PeerState {
    * take the Logon in place of the message that number carried. Call between connections.
    */
   async persistSenderSeq(): Promise<void> {
-    const store = (this.lastSession as unknown as { sessionStore?: { setSenderSeqNum(n: number): Promise<void> } } | undefined)?.sessionStore;
-    if (store && this.maxSent > 0) await store.setSenderSeqNum(this.maxSent + 1);
+    if (this.#store && this.maxSent > 0) await this.#store.setSenderSeqNum(this.maxSent + 1);
+  }
+
+  /** MsgSeqNums the counterparty's messages (or its gap fills) have covered; with `resendFromStore`. */
+  readonly #received = new Set<number>();
+  /** The lowest number not covered yet. */
+  #firstMissing = 1;
+
+  /** Records the numbers a message jspurefix accepted covers (a SequenceReset covers up to its NewSeqNo). */
+  recordReceived(msgType: string, seq: number, newSeqNo: number | undefined): void {
+    const last = msgType === '4' && newSeqNo !== undefined ? newSeqNo - 1 : seq;
+    for (let n = seq; n <= last; n++) this.#received.add(n);
+    while (this.#received.has(this.#firstMissing)) this.#received.delete(this.#firstMissing++);
+  }
+
+  /**
+   * Stores the next expected number as the lowest one never received. On a gap jspurefix asks for a
+   * resend but moves its expected number past the gap at once, so when the connection drops before the
+   * resend arrives, the gap is never asked for again and its messages are lost to the application. With
+   * this the next Logon asks again from the first hole; what comes twice is a PossDup resend, ignored.
+   * Call between connections.
+   */
+  async persistTargetSeq(): Promise<void> {
+    if (this.#store) await this.#store.setTargetSeqNum(this.#firstMissing);
+  }
+
+  get #store() {
+    return (this.lastSession as unknown as { sessionStore?: { setSenderSeqNum(n: number): Promise<void>; setTargetSeqNum(n: number): Promise<void> } } | undefined)?.sessionStore;
   }
 }
 
@@ -177,6 +203,15 @@ export class OrderFlowSession extends AsciiSession {
   ) {
     super(config);
     if (state.resendFromStore) {
+      // jspurefix's sequence check is private in its typings; this records what it accepted.
+      const self = this as unknown as { checkSeqNo(msgType: string, view: MsgView): boolean };
+      const check = self.checkSeqNo.bind(this);
+      self.checkSeqNo = (msgType, view) => {
+        const accepted = check(msgType, view);
+        const newSeqNo = view.getString(36);
+        if (accepted) state.recordReceived(msgType, Number(view.getString(34)), newSeqNo === undefined ? undefined : Number(newSeqNo));
+        return accepted;
+      };
       // Its gap fill (SequenceReset-GapFill with PossDupFlag) is right; private in the typings.
       const gaps = new FixMsgAsciiStoreResend({} as never, config) as unknown as { sequenceResetGap(from: number, to: number): FixMsgStoreRecord };
       // jspurefix's resender is private in its typings; this one answers from `state.sentOrders`.

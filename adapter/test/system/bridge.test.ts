@@ -192,6 +192,7 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
         // and not always the highest last: settle, then store the right one.
         await sleep(1_500);
         await state.persistSenderSeq();
+        await state.persistTargetSeq();
       }
     })();
 
