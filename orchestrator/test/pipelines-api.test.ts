@@ -25,6 +25,17 @@ describe('pipelines: validated on save, tried by hand', () => {
     expect((await stack.call('viewer', 'GET', '/adapters/bad-pipeline')).status).toBe(404);
   });
 
+  it('refuses a pattern that can backtrack catastrophically, so no adapter pod ever runs it', async () => {
+    const pipeline = { filters: [{ op: 'matches', field: '58', pattern: '^(a+)+$' }], routes: [{ channel: 'orders', when: [{ op: 'matches', field: '55', pattern: '^(EUR|EUR)*/' }] }] };
+    const response = await stack.call('engineer', 'POST', '/adapters', { ...specs.fixAcceptor('nested-pattern'), pipeline });
+    expect(response.status).toBe(400);
+    const errors = response.body.errors as Array<{ path: string; message: string }>;
+    expect(errors.map((e) => e.path)).toEqual(['/pipeline/filters/0/pattern', '/pipeline/routes/0/when/0/pattern']);
+    expect(errors[0]!.message).toMatch(/the group "\(a\+\)" repeats and contains a repetition itself \("\+" inside "\+"\).*rewrite it without nesting repetitions, e\.g\. "a\+"/);
+    expect(errors[1]!.message).toContain('has the alternative "EUR" twice');
+    expect((await stack.call('viewer', 'GET', '/adapters/nested-pattern')).status).toBe(404);
+  });
+
   it('refuses the same on an edit, and keeps the revision', async () => {
     const created = await stack.call('engineer', 'POST', '/adapters', { ...specs.fixAcceptor('edit-pipeline'), pipeline: { routes: [{ channel: 'orders' }] } });
     expect(created.status).toBe(201);
@@ -88,9 +99,14 @@ describe('pipelines: validated on save, tried by hand', () => {
     const badMessage = await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: {}, message: '35=D|oops' });
     expect(badMessage.status).toBe(400);
     expect(badMessage.body.errors).toEqual([{ path: '/message', message: expect.stringContaining('"oops" is not tag=value') }]);
-    // A pattern that backtracks for ever is stopped, and the orchestrator keeps answering.
-    const evil = { filters: [{ op: 'matches', field: '58', pattern: '^(a+)+$' }] };
-    const stalled = await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: evil, message: `35=D|58=${'a'.repeat(64)}!` });
+    // Nested repetition is refused before anything runs, as on save.
+    const nested = await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: { filters: [{ op: 'matches', field: '58', pattern: '^(a+)+$' }] }, message: ORDER });
+    expect(nested.status).toBe(400);
+    expect(nested.body.errors).toEqual([{ path: '/pipeline/filters/0/pattern', message: expect.stringContaining('without nesting repetitions') }]);
+    // Adjacent repetitions are accepted but backtrack polynomially on a long value: try it stops them,
+    // and the orchestrator keeps answering.
+    const slow = { filters: [{ op: 'matches', field: '58', pattern: '^a*a*a*a*a*a*a*b' }] };
+    const stalled = await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: slow, message: `35=D|58=${'a'.repeat(200)}` });
     expect(stalled.status).toBe(400);
     expect(stalled.body.errors).toEqual([{ path: '/pipeline', message: expect.stringContaining('backtracks catastrophically') }]);
     expect((await stack.call('viewer', 'POST', '/pipelines/try', { pipeline: {}, message: '35=D' })).status).toBe(200);

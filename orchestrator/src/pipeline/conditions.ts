@@ -5,6 +5,7 @@
 import { PipelineSpecError, type Condition } from './spec.ts';
 import { FieldError, parseFieldRef, readField, type FieldNames, type FieldRef } from './fields.ts';
 import type { JsonValue, Message } from './message.ts';
+import { catastrophicBacktracking } from './safe-pattern.ts';
 import { scalarEquals, scalarText } from './values.ts';
 
 export interface CompiledCondition {
@@ -45,6 +46,10 @@ export function compileCondition(spec: Condition, path: string): CompiledConditi
       } catch (error) {
         throw new PipelineSpecError(`${path}.pattern`, (error as Error).message);
       }
+      // Adapters run patterns on every message with no time limit: one that can backtrack
+      // exponentially is refused here, so saving refuses it and no pod ever runs it.
+      const danger = catastrophicBacktracking(spec.pattern);
+      if (danger !== undefined) throw new PipelineSpecError(`${path}.pattern`, danger);
       return {
         spec,
         test: (m, names) => {
