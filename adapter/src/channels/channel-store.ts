@@ -102,7 +102,7 @@ export class PostgresChannelStore {
 
   /** Appends messages received by the lease's adapter; idempotent on each message's origin. */
   async append(messages: readonly ChannelAppend[], options: { lease: ChannelLease }): Promise<AppendResult> {
-    const row = await this.#append(APPEND_SQL, options.lease, messages, []);
+    const row = await this.#append({ text: APPEND_SQL, name: 'crosswire_channel_append' }, options.lease, messages, []);
     return appendResult(row, messages.length);
   }
 
@@ -132,7 +132,7 @@ export class PostgresChannelStore {
     if (!Number.isSafeInteger(first) || first < 1 || !Number.isSafeInteger(last) || last < first) {
       throw new Error(`inbound sequence numbers ${first}..${last} are not a range of positive integers`);
     }
-    const row = await this.#append(APPEND_WITH_SEQ_SQL, lease, messages, [sessionKey, first, last]);
+    const row = await this.#append({ text: APPEND_WITH_SEQ_SQL, name: 'crosswire_channel_append_inbound' }, lease, messages, [sessionKey, first, last]);
     if (toInt(row.advanced) === 1) return { ...appendResult(row, messages.length), alreadyHandled: false };
     if (row.next_target_seq === null || row.next_target_seq === undefined) {
       throw new ChannelConflictError(`append to channels: FIX session ${sessionKey} has no stored state; load the session first`);
@@ -143,7 +143,8 @@ export class PostgresChannelStore {
     throw new ChannelConflictError(`append to channels: FIX session ${sessionKey} expects inbound ${next}, not ${which}`);
   }
 
-  async #append(sql: string, lease: ChannelLease, messages: readonly ChannelAppend[], extra: unknown[]): Promise<AppendRow> {
+  /** The statements are named: prepared once per connection, since each is run for every message batch. */
+  async #append(sql: { text: string; name: string }, lease: ChannelLease, messages: readonly ChannelAppend[], extra: unknown[]): Promise<AppendRow> {
     const rows = messages.map(({ channel, message }, i) => {
       if (message.origin.adapterId !== lease.adapterId) {
         throw new Error(`a pod appends what its own adapter received: origin ${message.origin.adapterId} is not ${lease.adapterId}`);
@@ -161,7 +162,7 @@ export class PostgresChannelStore {
       };
     });
     try {
-      const { rows: result } = await this.#db.query<AppendRow>(sql, [lease.adapterId, lease.slot, lease.epoch, JSON.stringify(rows), ...extra]);
+      const { rows: result } = await this.#db.query<AppendRow>(sql.text, [lease.adapterId, lease.slot, lease.epoch, JSON.stringify(rows), ...extra], { name: sql.name });
       return result[0]!;
     } catch (error) {
       throw channelError(error, `append at epoch ${lease.epoch}`);
@@ -206,6 +207,7 @@ export class PostgresChannelStore {
         WHERE c.channel = $1 AND c.adapter_id = $2
         ORDER BY m.msg_offset`,
       [channel, lease.adapterId, bounded],
+      { name: 'crosswire_channel_consume' },
     );
     if (rows.length === 0) throw new ChannelConflictError(`consume ${channel}: adapter ${lease.adapterId} is not subscribed`);
     const committed = toInt(rows[0]!.committed_offset);
@@ -249,7 +251,7 @@ export class PostgresChannelStore {
   async commit(channel: string, lease: ChannelLease, request: CommitRequest): Promise<void> {
     checkRange(request);
     try {
-      await this.#db.query(COMMIT_SQL, [lease.adapterId, lease.slot, lease.epoch, channel, request.from, request.to]);
+      await this.#db.query(COMMIT_SQL, [lease.adapterId, lease.slot, lease.epoch, channel, request.from, request.to], { name: 'crosswire_channel_commit' });
     } catch (error) {
       throw channelError(error, `commit ${channel} at epoch ${lease.epoch}`);
     }
