@@ -24,6 +24,7 @@ function pointer(enginePath: string): string {
 
 function fieldError(error: PipelineSpecError): FieldError {
   const reason = error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message;
+  if (error.explained) return { path: pointer(error.path), message: reason };
   const fix = error.path.endsWith('.pattern')
     ? 'is not a regular expression the adapter can compile'
     : 'is not a field reference: write a FIX tag name (ClOrdID), a tag number (11) or a JSON path ($.order.id)';

@@ -49,7 +49,7 @@ export function compileCondition(spec: Condition, path: string): CompiledConditi
       // Adapters run patterns on every message with no time limit: one that can backtrack
       // exponentially is refused here, so saving refuses it and no pod ever runs it.
       const danger = catastrophicBacktracking(spec.pattern);
-      if (danger !== undefined) throw new PipelineSpecError(`${path}.pattern`, danger);
+      if (danger !== undefined) throw new PipelineSpecError(`${path}.pattern`, danger, true);
       return {
         spec,
         test: (m, names) => {

@@ -11,6 +11,8 @@ export class PipelineSpecError extends Error {
   constructor(
     readonly path: string,
     message: string,
+    /** The message already says what is wrong and how to fix it: shown as it is. */
+    readonly explained = false,
   ) {
     super(`${path}: ${message}`);
     this.name = 'PipelineSpecError';
