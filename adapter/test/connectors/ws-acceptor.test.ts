@@ -1,11 +1,10 @@
 import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { WebSocket } from 'ws';
-import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { bearerProtocol, CROSSWIRE_PROTOCOL } from '../../src/connectors/ws-auth.ts';
 import { DEAD_LETTER_REASON } from '../../src/pipeline/index.ts';
-import { closed, collect, connect, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { bearerWsAcceptor, closed, collect, connect, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 const ORIGIN = 'https://app.example.com';
 const auth = { headers: { authorization: `Bearer ${TOKEN}` }, origin: ORIGIN };
@@ -19,26 +18,11 @@ describe('the ws-acceptor connector', () => {
 
   /** An acceptor with bearer auth and an Origin allow-list; its pipeline routes everything to `inbound`. */
   async function acceptor(limits: Record<string, number> = {}) {
-    const [inbound, parked, outbound, port] = await Promise.all([world.channel('in'), world.channel('dead'), world.channel('out'), freePort()]);
-    const adapter = await world.adapter({
-      mode: 'active_passive',
-      connector: {
-        type: 'ws-acceptor',
-        config: {
-          listen: { host: '127.0.0.1', port, path: '/v1/stream' },
-          format: 'json',
-          subscribeChannel: outbound,
-          authentication: { mode: 'bearer', token: { secretRef: { name: 'ws', key: 'token' } } },
-          allowedOrigins: [ORIGIN],
-          limits: { maxFrameBytes: 1024, ...limits },
-        },
-      },
-      pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }], deadLetterChannel: parked },
-    });
+    const parked = await world.channel('dead');
+    const { adapter, inbound, outbound, port, url } = await bearerWsAcceptor(world, { allowedOrigins: [ORIGIN], limits: { maxFrameBytes: 1024, ...limits } }, { deadLetterChannel: parked });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
     onTestFinished(() => running.connector.stop('logout'));
     expect(running.connector.listeningPorts).toEqual([port]);
-    const url = `ws://127.0.0.1:${port}/v1/stream`;
     const client = async (options = auth) => {
       const socket = await connect(url, options);
       onTestFinished(() => socket.terminate());

@@ -8,9 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
-import { metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { bearerWsAcceptor, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -69,24 +68,10 @@ describe.skipIf(!haveChromium)('a browser subscribing to the ws-acceptor', () =>
   const allowedOrigin = () => `http://127.0.0.1:${pagePort}`;
 
   async function acceptor() {
-    const [outbound, inbound, port] = await Promise.all([world.channel('out'), world.channel('in'), freePort()]);
-    const adapter = await world.adapter({
-      mode: 'active_passive',
-      connector: {
-        type: 'ws-acceptor',
-        config: {
-          listen: { host: '127.0.0.1', port, path: '/v1/stream' },
-          format: 'json',
-          subscribeChannel: outbound,
-          authentication: { mode: 'bearer', token: { secretRef: { name: 'ws', key: 'token' } } },
-          allowedOrigins: [allowedOrigin()],
-        },
-      },
-      pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }] },
-    });
+    const { adapter, outbound, url } = await bearerWsAcceptor(world, { allowedOrigins: [allowedOrigin()] });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
     onTestFinished(() => running.connector.stop('logout'));
-    return { ...running, adapter, outbound, url: `ws://127.0.0.1:${port}/v1/stream` };
+    return { ...running, adapter, outbound, url };
   }
 
   /** A fresh browser context on the subscriber page, served from `origin`, offering `token`. */

@@ -10,7 +10,7 @@ import { uploadArtifact } from '../../../orchestrator/src/domain/artifacts.ts';
 import { createReadyDatabase, type TestDatabase } from '../../../orchestrator/test/support/databases.ts';
 import { engineer, servicesFor } from '../../../orchestrator/test/support/services.ts';
 import { specs } from '../../../orchestrator/test/support/stack.ts';
-import { until } from '../../../orchestrator/test/support/waiting.ts';
+import { freePort, until } from '../../../orchestrator/test/support/waiting.ts';
 import { decodeBody, ensureChannel, PostgresChannelStore, type ChannelAppend, type ChannelLease } from '../../src/channels/index.ts';
 import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from '../../src/connectors/connector.ts';
 import type { WsConnectorDependencies } from '../../src/connectors/ws-connection.ts';
@@ -99,6 +99,30 @@ export async function wsWorld() {
 }
 
 export type WsWorld = Awaited<ReturnType<typeof wsWorld>>;
+
+/**
+ * A ws-acceptor adapter on 127.0.0.1 at /v1/stream, requiring the test bearer token, fanning out a new
+ * channel `outbound` and routing what it receives to a new channel `inbound`; `config` and `pipeline`
+ * add to or replace those settings.
+ */
+export async function bearerWsAcceptor(world: WsWorld, config: Record<string, unknown> = {}, pipeline: Record<string, unknown> = {}) {
+  const [inbound, outbound, port] = await Promise.all([world.channel('in'), world.channel('out'), freePort()]);
+  const adapter = await world.adapter({
+    mode: 'active_passive',
+    connector: {
+      type: 'ws-acceptor',
+      config: {
+        listen: { host: '127.0.0.1', port, path: '/v1/stream' },
+        format: 'json',
+        subscribeChannel: outbound,
+        authentication: { mode: 'bearer', token: { secretRef: { name: 'ws', key: 'token' } } },
+        ...config,
+      },
+    },
+    pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }], ...pipeline },
+  });
+  return { adapter, inbound, outbound, port, url: `ws://127.0.0.1:${port}/v1/stream` };
+}
 
 /** Runs a connector as the worker would, recording its events and states. */
 export async function run(factory: ConnectorFactory, adapter: { name: string; lease: ChannelLease; spec: AdapterSpec }) {

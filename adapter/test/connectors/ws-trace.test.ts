@@ -1,11 +1,10 @@
 // The message trace of a WebSocket acceptor on a real database and real sockets: frames in and
 // fanned-out messages out become masked trace events while tracing, and nothing while not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import type { ConnectorEvent } from '../../src/connectors/connector.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { MessageTracer } from '../../src/observability/message-trace.ts';
-import { collect, connect, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { bearerWsAcceptor, collect, connect, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 describe('message trace of a ws-acceptor', () => {
   let world: WsWorld;
@@ -15,20 +14,7 @@ describe('message trace of a ws-acceptor', () => {
   afterAll(() => world.close());
 
   it('traces each frame received and each message fanned out once, secrets masked; nothing once the trace is off', async () => {
-    const [inbound, outbound, port] = await Promise.all([world.channel('in'), world.channel('out'), freePort()]);
-    const adapter = await world.adapter({
-      mode: 'active_passive',
-      connector: {
-        type: 'ws-acceptor',
-        config: {
-          listen: { host: '127.0.0.1', port, path: '/v1/stream' },
-          format: 'json',
-          subscribeChannel: outbound,
-          authentication: { mode: 'bearer', token: { secretRef: { name: 'ws', key: 'token' } } },
-        },
-      },
-      pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }] },
-    });
+    const { adapter, inbound, outbound, port } = await bearerWsAcceptor(world);
     const events: ConnectorEvent[] = [];
     const tracer = new MessageTracer((event) => events.push(event));
     const connector = await wsAcceptorConnector(world.deps())({
