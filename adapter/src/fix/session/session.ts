@@ -906,9 +906,10 @@ export class Session {
       try {
         const snapshot = await this.store.load();
         // Behind any clean-up still queued; no connection is attached meanwhile.
-        await this.serially(async () => {
+        await this.serially(() => {
           this.useSnapshot(snapshot);
           this.storeRecovery = undefined;
+          return Promise.resolve();
         });
         this.event('info', 'system', `Message store reachable again; next sender ${this.nextSender}, next target ${this.nextTarget}`);
         return;
