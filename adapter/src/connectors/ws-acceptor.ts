@@ -6,7 +6,8 @@
  * connection's frames go through the adapter's pipeline into channels; the configured channel is fanned
  * out to every connected client. Every connection has limits: frame size (ws closes with 1009), message
  * rate (slowed, then closed with 1008), send buffer (a client that does not read is dropped), and
- * ping/pong heartbeats (a dead peer is terminated).
+ * ping/pong heartbeats (a dead peer is terminated). A client connecting with `?from=<offset>` resumes:
+ * it gets the channel from that offset, then the live fan-out, each frame wrapped with its offset (ws-resume.ts).
  */
 import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -21,12 +22,13 @@ import { resolveSecretRefs } from './secret-refs.ts';
 import { bearerMatches, bearerProtocolMatches, CROSSWIRE_PROTOCOL, HmacVerifier, isBearerProtocol, offeredProtocols, selectProtocol } from './ws-auth.ts';
 import { WS_DEFAULTS, type WsAcceptorConfig } from './ws-config.ts';
 import { receiveFrames, wsRuntime, type WsConnectorDependencies, type WsRuntime } from './ws-connection.ts';
-import { messageToFrame } from './ws-frames.ts';
+import { messageToFrame, offsetFrame } from './ws-frames.ts';
 import { keepAlive, RateLimiter, ReadGate } from './ws-limits.ts';
 import type { RefusalReason } from './ws-metrics.ts';
 import { EventThrottle } from './ws-events.ts';
 import { ChannelPump } from './channel-outbound.ts';
 import { refusedFingerprint, serverTlsOptions } from './ws-tls.ts';
+import { parseFrom, ResumeCursor, type ResumeFrom } from './ws-resume.ts';
 
 interface Client {
   readonly socket: WebSocket;
@@ -34,6 +36,8 @@ interface Client {
   readonly gate: ReadGate;
   /** Set once the client is being dropped: nothing more is sent to it. */
   dropped: boolean;
+  /** A client that connected with `from`: gets frames wrapped with their offsets, each offset once. */
+  readonly resume: ResumeCursor | undefined;
   drained(): Promise<void>;
 }
 
@@ -210,12 +214,15 @@ export class WsAcceptor {
     const { metrics } = this.#runtime;
     const limit = this.#limits.maxBufferedBytes;
     for (const consumed of messages) {
-      const frame = Buffer.from(messageToFrame(consumed.message, this.#runtime.format), 'utf8');
+      const text = messageToFrame(consumed.message, this.#runtime.format);
+      const frame = Buffer.from(text, 'utf8');
+      let wrapped: Buffer | undefined;
       let sent = 0;
       let over: Client[] = [];
       for (const client of this.#clients) {
         if (client.dropped || client.socket.readyState !== client.socket.OPEN) continue;
-        client.socket.send(frame, { binary: false });
+        if (client.resume && !client.resume.takeLive(consumed)) continue;
+        client.socket.send(client.resume ? (wrapped ??= Buffer.from(offsetFrame(consumed.offset, text, this.#runtime.format), 'utf8')) : frame, { binary: false });
         sent++;
         if (client.socket.bufferedAmount > limit) over.push(client);
       }
@@ -266,7 +273,34 @@ export class WsAcceptor {
       reject(socket, refusal.status, refusal.text, refusal.reason === 'auth');
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer));
+    const { from, refusal: badFrom } = parseFrom(parseTarget(req.url!)!.searchParams);
+    if (badFrom !== undefined) return this.#refuseResume(socket, peer, badFrom);
+    if (typeof from !== 'number') return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, from));
+    // The channel's head decides whether `from` is a position at all; the upgrade waits for it.
+    void this.#pastHead(from).then((why) => {
+      if (why !== undefined) return this.#refuseResume(socket, peer, why);
+      if (socket.destroyed) return;
+      if (this.#stopping) return reject(socket, 503, 'the adapter is stopping', false);
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, from));
+    });
+  }
+
+  /** Why `from` cannot be served (past the head + 1, or the head unreadable), or undefined. */
+  async #pastHead(from: number): Promise<string | undefined> {
+    const channel = this.#config.subscribeChannel!;
+    try {
+      const head = (await this.#runtime.store!.head(channel)) ?? 0;
+      if (from > head + 1) return `the query parameter from=${from} is past the end of channel ${channel}: its last offset is ${head}; resume with from=${head + 1} at most`;
+      return undefined;
+    } catch (error) {
+      return `could not read channel ${channel} to resume from=${from}: ${(error as Error).message}`;
+    }
+  }
+
+  /** A `from` the endpoint cannot serve: 400 with the text, counted as a refused request target like a wrong path. */
+  #refuseResume(socket: Duplex, peer: string, text: string): void {
+    this.#refuse('path', `refused ${peer}: ${text}`);
+    reject(socket, 400, text, false);
   }
 
   #check(req: IncomingMessage): { status: number; reason: RefusalReason; text: string } | undefined {
@@ -276,6 +310,9 @@ export class WsAcceptor {
     const url = (req.url ?? '').startsWith('/') ? parseTarget(req.url!) : undefined;
     if (!url) return { status: 404, reason: 'path', text: 'the request target is not a path' };
     if (url.pathname !== path) return { status: 404, reason: 'path', text: `no WebSocket endpoint at ${url.pathname}` };
+    if (url.searchParams.has('from') && !(this.#config.subscribeChannel && this.#runtime.store)) {
+      return { status: 400, reason: 'path', text: 'the query parameter from resumes a subscription, and this endpoint fans out no channel (subscribeChannel is not set)' };
+    }
     if (this.#clients.size >= this.#limits.maxConnections) {
       return { status: 503, reason: 'max-connections', text: `${this.#limits.maxConnections} connections already open (limits.maxConnections)` };
     }
@@ -315,7 +352,7 @@ export class WsAcceptor {
     this.#events.emit(`refused:${reason}`, 'warning', 'connection', text);
   }
 
-  #accept(socket: WebSocket, peer: string): void {
+  #accept(socket: WebSocket, peer: string, from: ResumeFrom | undefined): void {
     const { context, metrics } = this.#runtime;
     const gate = new ReadGate(socket);
     const rate = new RateLimiter(this.#limits.maxMessagesPerSecond, {
@@ -328,7 +365,14 @@ export class WsAcceptor {
       },
     });
     socket.on('message', () => rate.frame());
-    const client: Client = { socket, peer, gate, dropped: false, drained: receiveFrames(this.#runtime, socket, gate, peer, this.#limits.maxFrameBytes) };
+    const client: Client = {
+      socket,
+      peer,
+      gate,
+      dropped: false,
+      resume: from === undefined ? undefined : new ResumeCursor(from),
+      drained: receiveFrames(this.#runtime, socket, gate, peer, this.#limits.maxFrameBytes),
+    };
     const stopHeartbeat = keepAlive(socket, this.#limits.pingIntervalSeconds * 1000, this.#limits.pongTimeoutSeconds * 1000, () => {
       metrics.deadPeer();
       this.#events.emit('dead-peer', 'warning', 'connection', `${peer}: no pong within ${this.#limits.pongTimeoutSeconds} s; connection terminated`);
@@ -350,9 +394,41 @@ export class WsAcceptor {
     });
     this.#clients.add(client);
     metrics.opened();
-    this.#events.emit('connected', 'info', 'connection', `${peer} connected`);
+    this.#events.emit('connected', 'info', 'connection', `${peer} connected${from === undefined ? '' : `, resuming from ${from}`}`);
     context.setState('Active');
     this.#pump?.wake();
+    if (client.resume) void this.#catchUp(client, client.resume);
+  }
+
+  /** Sends a resuming client what the channel holds from its `from`; it is live once this returns. */
+  async #catchUp(client: Client, resume: ResumeCursor): Promise<void> {
+    const { metrics, format } = this.#runtime;
+    const limit = this.#limits.maxBufferedBytes;
+    const open = () => !client.dropped && !this.#stopping && client.socket.readyState === client.socket.OPEN;
+    try {
+      await resume.catchUp(this.#runtime.store!, this.#config.subscribeChannel!, {
+        send: (consumed) => {
+          client.socket.send(offsetFrame(consumed.offset, messageToFrame(consumed.message, format), format), { binary: false });
+          metrics.framesOut(1);
+        },
+        overLimit: () => client.socket.bufferedAmount > limit,
+        open,
+        // Like the broadcast: a client over its limit gets one grace period to drain, then is dropped.
+        drained: async () => {
+          const deadline = performance.now() + SLOW_SUBSCRIBER_GRACE_MS;
+          while (open() && client.socket.bufferedAmount > limit && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+          if (!open()) return false;
+          if (client.socket.bufferedAmount <= limit) return true;
+          this.#dropSlow(client, client.socket.bufferedAmount);
+          return false;
+        },
+      });
+    } catch (error) {
+      if (!open()) return;
+      // 1011 (internal error): the client reconnects with the same position and nothing is lost.
+      this.#events.emit('resume', 'warning', 'connection', `${client.peer}: could not read channel ${this.#config.subscribeChannel} to resume after offset ${resume.lastSent}: ${(error as Error).message}; closed with 1011`);
+      client.socket.close(1011, `resume failed; reconnect with from=${resume.lastSent + 1}`);
+    }
   }
 }
 

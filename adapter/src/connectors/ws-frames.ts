@@ -49,3 +49,11 @@ export function messageToFrame(message: Message, format: WsFormat): string {
   if (format === 'json') return JSON.stringify(body.fields);
   return body.fields.map(([tag, value]) => `${tag}=${value}\x01`).join('');
 }
+
+/**
+ * A frame for a resuming client: `{"offset": n, "message": ...}`, the message being the frame it would
+ * otherwise get — as a JSON value in JSON format (that frame is always one JSON document), as a string in text format.
+ */
+export function offsetFrame(offset: number, frame: string, format: WsFormat): string {
+  return format === 'json' ? `{"offset":${offset},"message":${frame}}` : JSON.stringify({ offset, message: frame });
+}
