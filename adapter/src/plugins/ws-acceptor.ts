@@ -70,7 +70,9 @@ export const wsAcceptor: PluginManifest = {
         title: 'Broadcast channel',
         description:
           'Crosswire channel whose messages are sent to every connected client. While no client is connected the ' +
-          'channel is not read, so messages wait in it. Empty: clients only send.',
+          'channel is not read, so messages wait in it. A client that connects with ?from=<offset> first gets the ' +
+          'messages from that channel offset, each frame wrapped as {"offset": n, "message": ...}, so after a ' +
+          'reconnect it resumes with from = last offset + 1 and misses nothing. Empty: clients only send.',
         'x-order': 3,
       }),
       authentication: section('Authentication', {
