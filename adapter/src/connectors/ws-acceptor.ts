@@ -278,29 +278,29 @@ export class WsAcceptor {
     if (typeof from !== 'number') return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, from));
     // The channel's head decides whether `from` is a position at all; the upgrade waits for it.
     void this.#pastHead(from).then((why) => {
-      if (why !== undefined) return this.#refuseResume(socket, peer, why);
+      if (why !== undefined) return this.#refuseResume(socket, peer, why.text, why.status);
       if (socket.destroyed) return;
       if (this.#stopping) return reject(socket, 503, 'the adapter is stopping', false);
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, from));
     });
   }
 
-  /** Why `from` cannot be served (past the head + 1, or the head unreadable), or undefined. */
-  async #pastHead(from: number): Promise<string | undefined> {
+  /** Why `from` cannot be served (past the head + 1: 400; the head unreadable: 503), or undefined. */
+  async #pastHead(from: number): Promise<{ status: number; text: string } | undefined> {
     const channel = this.#config.subscribeChannel!;
     try {
       const head = (await this.#runtime.store!.head(channel)) ?? 0;
-      if (from > head + 1) return `the query parameter from=${from} is past the end of channel ${channel}: its last offset is ${head}; resume with from=${head + 1} at most`;
-      return undefined;
+      if (from <= head + 1) return undefined;
+      return { status: 400, text: `the query parameter from=${from} is past the end of channel ${channel}: its last offset is ${head}; resume with from=${head + 1} at most` };
     } catch (error) {
-      return `could not read channel ${channel} to resume from=${from}: ${(error as Error).message}`;
+      return { status: 503, text: `could not read channel ${channel} to resume from=${from}: ${(error as Error).message}; try again` };
     }
   }
 
-  /** A `from` the endpoint cannot serve: 400 with the text, counted as a refused request target like a wrong path. */
-  #refuseResume(socket: Duplex, peer: string, text: string): void {
+  /** A `from` the endpoint cannot serve, counted as a refused request target like a wrong path. */
+  #refuseResume(socket: Duplex, peer: string, text: string, status = 400): void {
     this.#refuse('path', `refused ${peer}: ${text}`);
-    reject(socket, 400, text, false);
+    reject(socket, status, text, false);
   }
 
   #check(req: IncomingMessage): { status: number; reason: RefusalReason; text: string } | undefined {
