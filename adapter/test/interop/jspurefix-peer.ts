@@ -171,10 +171,11 @@ export class PeerState {
    * resend but moves its expected number past the gap at once, so when the connection drops before the
    * resend arrives, the gap is never asked for again and its messages are lost to the application. With
    * this the next Logon asks again from the first hole; what comes twice is a PossDup resend, ignored.
+   * `atMost` asks from an earlier number still (the application knows of a report it never got).
    * Call between connections.
    */
-  async persistTargetSeq(): Promise<void> {
-    if (this.#store) await this.#store.setTargetSeqNum(this.#firstMissing);
+  async persistTargetSeq(atMost?: number): Promise<void> {
+    if (this.#store) await this.#store.setTargetSeqNum(Math.min(this.#firstMissing, atMost ?? Number.POSITIVE_INFINITY));
   }
 
   get #store() {
