@@ -31,7 +31,7 @@ const props = (s: JsonSchema) => s.properties as Record<string, JsonSchema>;
 describe('field order and sections', () => {
   it('orders properties by x-order, not declaration order', () => {
     // fix-acceptor declares allowedAddresses, application, tls, limits, but orders them 3, 6, 4, 5.
-    expect(fieldsOf(schema).map((f) => f.key)).toEqual(['listen', 'sessions', 'allowedAddresses', 'tls', 'limits', 'application', 'subscribeChannel']);
+    expect(fieldsOf(schema).map((f) => f.key)).toEqual(['listen', 'sessions', 'allowedAddresses', 'tls', 'limits', 'application', 'subscribeChannel', 'messageStore']);
     const session = props(schema).sessions!.items as JsonSchema;
     expect(fieldsOf(session).map((f) => f.key).slice(0, 4)).toEqual(['beginString', 'defaultApplVerId', 'senderCompId', 'targetCompId']);
   });
