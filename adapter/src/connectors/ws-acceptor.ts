@@ -297,9 +297,9 @@ export class WsAcceptor {
     }
   }
 
-  /** A `from` the endpoint cannot serve, counted as a refused request target like a wrong path. */
+  /** A `from` the endpoint cannot serve. */
   #refuseResume(socket: Duplex, peer: string, text: string, status = 400): void {
-    this.#refuse('path', `refused ${peer}: ${text}`);
+    this.#refuse('resume', `refused ${peer}: ${text}`);
     reject(socket, status, text, false);
   }
 
@@ -311,7 +311,7 @@ export class WsAcceptor {
     if (!url) return { status: 404, reason: 'path', text: 'the request target is not a path' };
     if (url.pathname !== path) return { status: 404, reason: 'path', text: `no WebSocket endpoint at ${url.pathname}` };
     if (url.searchParams.has('from') && !(this.#config.subscribeChannel && this.#runtime.store)) {
-      return { status: 400, reason: 'path', text: 'the query parameter from resumes a subscription, and this endpoint fans out no channel (subscribeChannel is not set)' };
+      return { status: 400, reason: 'resume', text: 'the query parameter from resumes a subscription, and this endpoint fans out no channel (subscribeChannel is not set)' };
     }
     if (this.#clients.size >= this.#limits.maxConnections) {
       return { status: 503, reason: 'max-connections', text: `${this.#limits.maxConnections} connections already open (limits.maxConnections)` };

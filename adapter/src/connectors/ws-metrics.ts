@@ -10,6 +10,7 @@ import type { ConnectorContext } from './connector.ts';
 export type RefusalReason =
   | 'address'
   | 'path'
+  | 'resume'
   | 'origin'
   | 'auth'
   | 'max-connections'

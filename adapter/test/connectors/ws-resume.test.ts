@@ -6,7 +6,7 @@ import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { ResumeCursor } from '../../src/connectors/ws-resume.ts';
 import type { JsonValue } from '../../src/pipeline/message.ts';
 import { lease } from '../channels/support.ts';
-import { collect, connect, run, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { collect, connect, metric, run, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 interface Wrapped {
   offset: number;
@@ -168,6 +168,9 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
     await until('the next message', () => frames.length >= 1);
     expect(numbers(frames)).toEqual([6]);
     expect(a.saw(/refused .*query parameter from must be a channel offset/)).toBe(true);
+    // Each refusal counted under its own reason: five bad values and one past the end.
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'resume' })).toBe(6);
+    expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'path' })).toBe(0);
   });
 });
 
