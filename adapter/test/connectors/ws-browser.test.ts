@@ -3,16 +3,14 @@
  * from a local HTTP server and opens `new WebSocket(url, ['crosswire.v1', 'crosswire.bearer.<token>'])`,
  * the only way a browser can present a token on a WebSocket.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, haveChromium, launchChromium } from '../../../portal/test/support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { bearerWsAcceptor, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`ws-browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 /** The page a browser subscriber loads: it opens the socket named in its query and records what happens. */
@@ -48,11 +46,7 @@ describe.skipIf(!haveChromium)('a browser subscribing to the ws-acceptor', () =>
   beforeAll(async () => {
     [world, browser] = await Promise.all([
       wsWorld(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
+      launchChromium(),
     ]);
     pages = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE));
     await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));

@@ -4,13 +4,12 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/pro
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import { expect } from 'vitest';
 import { startPortalStack, type PortalStack, type PortalStackOptions } from './stack.ts';
 
-/** Debian's Chromium, driven by playwright-core (no browser download). */
-export const CHROMIUM = '/usr/bin/chromium';
-export const haveChromium = existsSync(CHROMIUM);
+export { CHROMIUM, haveChromium, launchChromium } from './browser.ts';
 /** Screenshots of each page land here (PORTAL_SCREENSHOTS overrides). */
 export const SHOTS = process.env.PORTAL_SCREENSHOTS ?? join(tmpdir(), 'crosswire-portal-screenshots');
 
@@ -85,13 +84,6 @@ export async function openConsole(options: Omit<PortalStackOptions, 'staticDir'>
   };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 /** Signs in through the development IdP in a fresh browser context and lands on the adapters list. */
 export async function signIn(browser: Browser, portal: string, username: string): Promise<Page> {
