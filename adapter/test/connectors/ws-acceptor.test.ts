@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { bearerProtocol, CROSSWIRE_PROTOCOL } from '../../src/connectors/ws-auth.ts';
 import { DEAD_LETTER_REASON } from '../../src/pipeline/index.ts';
-import { bearerWsAcceptor, closed, collect, connect, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { wsAcceptorAdapter, closed, collect, connect, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 const ORIGIN = 'https://app.example.com';
 const auth = { headers: { authorization: `Bearer ${TOKEN}` }, origin: ORIGIN };
@@ -19,7 +19,7 @@ describe('the ws-acceptor connector', () => {
   /** An acceptor with bearer auth and an Origin allow-list; its pipeline routes everything to `inbound`. */
   async function acceptor(limits: Record<string, number> = {}) {
     const parked = await world.channel('dead');
-    const { adapter, inbound, outbound, port, url } = await bearerWsAcceptor(world, { allowedOrigins: [ORIGIN], limits: { maxFrameBytes: 1024, ...limits } }, { deadLetterChannel: parked });
+    const { adapter, inbound, outbound, port, url } = await wsAcceptorAdapter(world, { allowedOrigins: [ORIGIN], limits: { maxFrameBytes: 1024, ...limits } }, { deadLetterChannel: parked });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
     onTestFinished(() => running.connector.stop('logout'));
     expect(running.connector.listeningPorts).toEqual([port]);

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, haveChromium, launchChromium } from '../../../portal/test/support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
-import { bearerWsAcceptor, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { wsAcceptorAdapter, metric, run, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 if (!haveChromium) console.warn(`ws-browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
@@ -62,7 +62,7 @@ describe.skipIf(!haveChromium)('a browser subscribing to the ws-acceptor', () =>
   const allowedOrigin = () => `http://127.0.0.1:${pagePort}`;
 
   async function acceptor() {
-    const { adapter, outbound, url } = await bearerWsAcceptor(world, { allowedOrigins: [allowedOrigin()] });
+    const { adapter, outbound, url } = await wsAcceptorAdapter(world, { allowedOrigins: [allowedOrigin()] });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
     onTestFinished(() => running.connector.stop('logout'));
     return { ...running, adapter, outbound, url };

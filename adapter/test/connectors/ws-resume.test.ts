@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
-import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import type { ConsumedMessage } from '../../src/channels/index.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { ResumeCursor } from '../../src/connectors/ws-resume.ts';
 import type { JsonValue } from '../../src/pipeline/message.ts';
 import { lease } from '../channels/support.ts';
-import { collect, connect, metric, run, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { collect, connect, metric, run, until, wsAcceptorAdapter, wsWorld, type WsWorld } from './ws-support.ts';
 
 interface Wrapped {
   offset: number;
@@ -24,15 +23,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
 
   /** An acceptor without authentication fanning out `outbound`; `client(query)` and `subscribe(query)` connect with that query. */
   async function acceptor(limits: Record<string, number> = {}) {
-    const [inbound, outbound, port] = await Promise.all([world.channel('in'), world.channel('out'), freePort()]);
-    const adapter = await world.adapter({
-      mode: 'active_passive',
-      connector: {
-        type: 'ws-acceptor',
-        config: { listen: { host: '127.0.0.1', port, path: '/v1/stream' }, format: 'json', subscribeChannel: outbound, authentication: { mode: 'none' }, limits },
-      },
-      pipeline: { filters: [], transforms: [], routes: [{ channel: inbound, when: [] }] },
-    });
+    const { adapter, outbound, port } = await wsAcceptorAdapter(world, { authentication: { mode: 'none' }, limits });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
     let stopped = false;
     onTestFinished(() => (stopped ? undefined : running.connector.stop('logout')));

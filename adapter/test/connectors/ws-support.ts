@@ -101,11 +101,11 @@ export async function wsWorld() {
 export type WsWorld = Awaited<ReturnType<typeof wsWorld>>;
 
 /**
- * A ws-acceptor adapter on 127.0.0.1 at /v1/stream, requiring the test bearer token, fanning out a new
- * channel `outbound` and routing what it receives to a new channel `inbound`; `config` and `pipeline`
- * add to or replace those settings.
+ * A ws-acceptor adapter on 127.0.0.1 at /v1/stream, requiring the test bearer token (unless `config`
+ * replaces `authentication`), fanning out a new channel `outbound` and routing what it receives to a
+ * new channel `inbound`; `config` and `pipeline` add to or replace those settings.
  */
-export async function bearerWsAcceptor(world: WsWorld, config: Record<string, unknown> = {}, pipeline: Record<string, unknown> = {}) {
+export async function wsAcceptorAdapter(world: WsWorld, config: Record<string, unknown> = {}, pipeline: Record<string, unknown> = {}) {
   const [inbound, outbound, port] = await Promise.all([world.channel('in'), world.channel('out'), freePort()]);
   const adapter = await world.adapter({
     mode: 'active_passive',

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorEvent } from '../../src/connectors/connector.ts';
 import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { MessageTracer } from '../../src/observability/message-trace.ts';
-import { bearerWsAcceptor, collect, connect, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { wsAcceptorAdapter, collect, connect, TOKEN, until, wsWorld, type WsWorld } from './ws-support.ts';
 
 describe('message trace of a ws-acceptor', () => {
   let world: WsWorld;
@@ -14,7 +14,7 @@ describe('message trace of a ws-acceptor', () => {
   afterAll(() => world.close());
 
   it('traces each frame received and each message fanned out once, secrets masked; nothing once the trace is off', async () => {
-    const { adapter, inbound, outbound, port } = await bearerWsAcceptor(world);
+    const { adapter, inbound, outbound, port } = await wsAcceptorAdapter(world);
     const events: ConnectorEvent[] = [];
     const tracer = new MessageTracer((event) => events.push(event));
     const connector = await wsAcceptorConnector(world.deps())({
