@@ -5,7 +5,7 @@
 import { PipelineSpecError, type Condition } from './spec.ts';
 import { FieldError, parseFieldRef, readField, type FieldNames, type FieldRef } from './fields.ts';
 import type { JsonValue, Message } from './message.ts';
-import { catastrophicBacktracking } from './safe-pattern.ts';
+import { compilePattern, type CompiledPattern, type PatternError } from './pattern.ts';
 import { scalarEquals, scalarText } from './values.ts';
 
 export interface CompiledCondition {
@@ -40,16 +40,13 @@ export function compileCondition(spec: Condition, path: string): CompiledConditi
     case 'in':
       return { spec, test: (m, names) => { const r = lookup(m, field, names); return r.found && spec.values.some((v) => scalarEquals(r.value, v)); } };
     case 'matches': {
-      let pattern: RegExp;
+      let pattern: CompiledPattern;
       try {
-        pattern = new RegExp(spec.pattern, 'u');
+        pattern = compilePattern(spec.pattern);
       } catch (error) {
-        throw new PipelineSpecError(`${path}.pattern`, (error as Error).message);
+        const { message, explained } = error as PatternError;
+        throw new PipelineSpecError(`${path}.pattern`, message, explained);
       }
-      // Adapters run patterns on every message with no time limit: one that can backtrack
-      // exponentially is refused here, so saving refuses it and no pod ever runs it.
-      const danger = catastrophicBacktracking(spec.pattern);
-      if (danger !== undefined) throw new PipelineSpecError(`${path}.pattern`, danger, true);
       return {
         spec,
         test: (m, names) => {

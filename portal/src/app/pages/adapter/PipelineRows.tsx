@@ -110,7 +110,7 @@ export function ConditionRow({
         <TextField pointer={`${pointer}/values`} label="Values" value={c.values} onChange={(values) => onChange({ ...c, values })} messages={at(`${pointer}/values`)} help="Comma-separated." />
       )}
       {c.op === 'matches' && (
-        <TextField pointer={`${pointer}/pattern`} label="Pattern" value={c.pattern} onChange={(pattern) => onChange({ ...c, pattern })} messages={at(`${pointer}/pattern`)} help="A JavaScript regular expression." />
+        <TextField pointer={`${pointer}/pattern`} label="Pattern" value={c.pattern} onChange={(pattern) => onChange({ ...c, pattern })} messages={at(`${pointer}/pattern`)} help="JavaScript syntax, matched anywhere in the value (anchor with ^ and $). Runs in linear time: no backreferences or lookahead." />
       )}
       {c.op === 'exists' && (
         <SelectField
