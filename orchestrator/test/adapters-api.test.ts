@@ -44,6 +44,40 @@ describe.each(BACKENDS)('adapters API on %s', (backend) => {
     expect((await stack.call('viewer', 'GET', '/adapters/bad-config')).status).toBe(404);
   });
 
+  it('refuses a config that names one channel in two channel fields, at the second one, and saves nothing', async () => {
+    const body = {
+      ...specs.fixAcceptor('two-readers'),
+      connector: {
+        type: 'fix-acceptor',
+        config: {
+          listen: { port: 9876 },
+          subscribeChannel: 'orders',
+          sessions: [
+            { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1', subscribeChannel: 'to-client1' },
+            { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT2', subscribeChannel: 'orders' },
+          ],
+        },
+      },
+    };
+    const response = await stack.call('engineer', 'POST', '/adapters', body);
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      {
+        path: '/connector/config/sessions/1/subscribeChannel',
+        message:
+          'names channel orders, which /connector/config/subscribeChannel already reads: an adapter keeps one position per channel, ' +
+          "so each channel can be read in one place; route each session's messages to its own channel in the pipeline",
+      },
+    ]);
+    expect((await stack.call('viewer', 'GET', '/adapters/two-readers')).status).toBe(404);
+    for (const channel of ['orders', 'to-client1']) expect((await stack.call('viewer', 'GET', `/channels/${channel}`)).status).toBe(404);
+
+    // Each session with its own channel saves, and every channel named exists.
+    body.connector.config.sessions[1]!.subscribeChannel = 'to-client2';
+    expect((await stack.call('engineer', 'POST', '/adapters', body)).status).toBe(201);
+    for (const channel of ['orders', 'to-client1', 'to-client2']) expect((await stack.call('viewer', 'GET', `/channels/${channel}`)).status).toBe(200);
+  });
+
   it('names an unknown connector type and the installed ones', async () => {
     const response = await stack.call('engineer', 'POST', '/adapters', {
       name: 'kafka-bridge',

@@ -3,6 +3,7 @@ import {
   FixAcceptor,
   FixInitiator,
   MemoryMessageStore,
+  type AcceptorSessionConfig,
   type FixAcceptorConfig,
   type FixApplication,
   type FixEvent,
@@ -140,6 +141,29 @@ async function actOn(session: Session, kind: Parameters<RunningConnector['act']>
 /** The adapter settings a FIX engine's config does not carry; the connector applies them around it. */
 type WithApplication<T> = T & { application?: FixApplicationMode; subscribeChannel?: string; messageStore?: PostgresMessageStoreOptions };
 
+/** An acceptor adapter's config: each session may name the channel sent on it. */
+type AcceptorAdapterConfig = WithApplication<Omit<FixAcceptorConfig, 'sessions'> & { sessions: Array<AcceptorSessionConfig & { subscribeChannel?: string }> }>;
+
+/**
+ * The channels an acceptor sends, each with the session it goes out on: a session's own channel, and
+ * for the first session also the top-level one (the single-session shorthand). A channel consumer's
+ * position is keyed by (channel, adapter), so two senders of one channel would move one position
+ * against each other; the orchestrator refuses such a spec, and this refuses one that got here anyway.
+ */
+function acceptorOutbound(config: AcceptorAdapterConfig): Array<{ channel: string; session: AcceptorSessionConfig }> {
+  const outbound = config.sessions.flatMap((session, i) =>
+    [...(i === 0 ? [config.subscribeChannel] : []), session.subscribeChannel]
+      .filter((channel): channel is string => channel !== undefined && channel !== '')
+      .map((channel) => ({ channel, session })),
+  );
+  const seen = new Set<string>();
+  for (const { channel } of outbound) {
+    if (seen.has(channel)) throw new Error(`channel ${channel} is named twice as an outbound channel: an adapter reads each channel in one place only`);
+    seen.add(channel);
+  }
+  return outbound;
+}
+
 /** The `subscribeChannel` sender, when the config names one; it needs the database its channels live in. */
 function channelSender(
   deps: FixConnectorDependencies,
@@ -165,56 +189,69 @@ function channelSender(
   });
 }
 
-/** The application, also waking the sender when a session logs on. */
-function wakingOnLogon(application: FixApplication, sender: FixChannelSender | undefined): FixApplication {
-  if (!sender) return application;
+/**
+ * The application, also waking the senders when a session logs on. All of them, which keeps this
+ * simple: a sender whose own session is still logged off finds it not ready and idles again.
+ */
+function wakingOnLogon(application: FixApplication, senders: readonly FixChannelSender[]): FixApplication {
+  if (senders.length === 0) return application;
   return {
     ...application,
     onLogon: (session) => {
-      sender.wake();
+      for (const sender of senders) sender.wake();
       return application.onLogon?.(session);
     },
   };
 }
 
 /**
- * Stops a connector's sender and engine. Fenced: the engine first, so not another byte goes out while
- * the sender lets go. Logging out: the sender first, so what it took is stored and sent before Logout.
+ * Stops a connector's senders and engine. Fenced: the engine first, so not another byte goes out while
+ * the senders let go. Logging out: the senders first, so what they took is stored and sent before Logout.
  */
-async function stopBoth(mode: 'logout' | 'fence', sender: FixChannelSender | undefined, engine: { stop(options: { logout: boolean }): Promise<void> }): Promise<void> {
+async function stopBoth(mode: 'logout' | 'fence', senders: readonly FixChannelSender[], engine: { stop(options: { logout: boolean }): Promise<void> }): Promise<void> {
   if (mode === 'fence') {
     await engine.stop({ logout: false });
-    await sender?.stop();
+    await Promise.all(senders.map((sender) => sender.stop()));
   } else {
-    await sender?.stop();
+    await Promise.all(senders.map((sender) => sender.stop()));
     await engine.stop({ logout: true });
+  }
+}
+
+/** Starts the senders one by one; when one cannot start, stops those that did and the engine, without Logout. */
+async function startSenders(senders: readonly FixChannelSender[], engine: { stop(options: { logout: boolean }): Promise<void> }): Promise<void> {
+  const started: FixChannelSender[] = [];
+  for (const sender of senders) {
+    try {
+      await sender.start();
+    } catch (error) {
+      await stopBoth('fence', started, engine);
+      throw error;
+    }
+    started.push(sender);
   }
 }
 
 export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorFactory {
   return async (context): Promise<RunningConnector> => {
     // The orchestrator validated the config against the fix-acceptor plugin schema, whose fields these are.
-    const config = await resolveSecretRefs(context.spec.connector.config as unknown as WithApplication<FixAcceptorConfig>, deps.secretsDir);
+    const config = await resolveSecretRefs(context.spec.connector.config as unknown as AcceptorAdapterConfig, deps.secretsDir);
     const counters: MessageCounters = { received: 0, sent: 0 };
     const stores: StoreRegistry = new Map();
     const inner = await applicationFor(config.application ?? 'pipeline', deps, context, counters, stores, config.sessions.map((s) => s.beginString));
-    // An acceptor sends its channel on its first session (the one listed first). Started once listening.
-    const first = config.sessions[0];
-    const sender = channelSender(deps, context, config.subscribeChannel, () =>
-      first ? acceptor.session(first.senderCompId, first.targetCompId, first.beginString)?.handle : undefined,
+    // One sender per (session, channel), each sending on its session while that one is logged on. Started once listening.
+    const senders: FixChannelSender[] = acceptorOutbound(config).flatMap(({ channel, session }) =>
+      channelSender(deps, context, channel, () => acceptor.session(session.senderCompId, session.targetCompId, session.beginString)?.handle) ?? [],
     );
     const acceptor = new FixAcceptor(config, {
       storeFactory: storeFactory(deps, context, config.messageStore ?? {}, stores),
-      application: countingApplication(tracingApplication(wakingOnLogon(inner, sender), context), context),
+      application: countingApplication(tracingApplication(wakingOnLogon(inner, senders), context), context),
       onEvent: (event) => context.emit(toConnectorEvent(event)),
       dictionary: defaultDictionary(config.sessions),
       artifacts: deps.artifacts,
     });
     await acceptor.start();
-    await sender?.start().catch(async (error: unknown) => {
-      await acceptor.stop({ logout: false });
-      throw error;
-    });
+    await startSenders(senders, acceptor);
     context.setState('Active');
     context.emit({
       level: 'info',
@@ -225,7 +262,7 @@ export function fixAcceptorConnector(deps: FixConnectorDependencies): ConnectorF
       config.sessions.flatMap((s) => acceptor.session(s.senderCompId, s.targetCompId, s.beginString) ?? []);
     return {
       listeningPorts: [acceptor.port],
-      stop: (mode) => stopBoth(mode, sender, acceptor),
+      stop: (mode) => stopBoth(mode, senders, acceptor),
       act: async (kind, params) => {
         const results = await Promise.all(sessions().map((session) => actOn(session, kind, params)));
         return results.join('; ') || 'no session has connected yet';
@@ -265,12 +302,9 @@ export function fixInitiatorConnector(deps: FixConnectorDependencies): Connector
       artifacts: deps.artifacts,
     });
     await initiator.start();
-    await sender?.start().catch(async (error: unknown) => {
-      await initiator.stop({ logout: false });
-      throw error;
-    });
+    await startSenders(sender ? [sender] : [], initiator);
     return {
-      stop: (mode) => stopBoth(mode, sender, initiator),
+      stop: (mode) => stopBoth(mode, sender ? [sender] : [], initiator),
       act: (kind, params) => actOn(initiator.session, kind, params),
     };
   };

@@ -122,6 +122,12 @@ export const fixAcceptor: PluginManifest = {
                 '(session-level Reject, tag 35=3).',
               'x-order': 10,
             }),
+            subscribeChannel: channelName({
+              title: 'Outbound channel',
+              description:
+                'Crosswire channel whose messages are sent on this session while it is logged on, in order, each exactly once across reconnects and failovers. The message type comes from the message (its msgType header or tag 35), the header fields from the session. Route each session\'s messages to its own channel in the pipeline of the adapter that feeds them: an adapter reads each channel in one place only. Empty: nothing is sent on this session.',
+              'x-order': 11,
+            }),
           },
           dependentRequired: { password: ['username'] },
           allOf: [fixtNeedsApplVerId()],
@@ -132,7 +138,7 @@ export const fixAcceptor: PluginManifest = {
       subscribeChannel: channelName({
         title: 'Outbound channel',
         description:
-          'Crosswire channel whose messages are sent on the first session in the list while it is logged on, in order, each exactly once across reconnects and failovers (the channel position moves in the same database write that stores the sent message for resends). The message type comes from the message (its msgType header or tag 35), the header fields from the session. Empty: the adapter only receives.',
+          'Crosswire channel whose messages are sent on the first session in the list while it is logged on, in order, each exactly once across reconnects and failovers (the channel position moves in the same database write that stores the sent message for resends): a shorthand for single-session acceptors. A session\'s own Outbound channel (sessions[].subscribeChannel) is sent on that session; when the first session also names one, both are sent on it, each in its own order. The message type comes from the message (its msgType header or tag 35), the header fields from the session. Empty: nothing is sent on the first session unless it names its own channel.',
         'x-order': 7,
       }),
       tls: serverTlsSection(4),

@@ -2,7 +2,7 @@
  * A FIX initiator adapter sending its `subscribeChannel` to a venue (our own acceptor engine), on real
  * PostgreSQL: a burst goes out exactly once, in order, with the channel position moving in the same
  * statement as the outbound store write, also when the holder is fenced out mid-burst and a second
- * holder takes over at a new epoch.
+ * holder takes over at a new epoch. An acceptor adapter sends each session's own channel on that session.
  */
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { freePort } from '../../../orchestrator/test/support/waiting.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import type { ChannelAppend } from '../../src/channels/index.ts';
 import { fixAcceptorConnector, fixInitiatorConnector } from '../../src/connectors/fix.ts';
-import { FixAcceptor, MemoryMessageStore, formatUtcTimestamp } from '../../src/fix/index.ts';
+import { FixAcceptor, FixInitiator, MemoryMessageStore, formatUtcTimestamp } from '../../src/fix/index.ts';
 import type { Message } from '../../src/pipeline/message.ts';
 import { PostgresMessageStore } from '../../src/store/postgres-message-store.ts';
 import { lease } from '../channels/support.ts';
@@ -282,6 +282,92 @@ describe('a FIX adapter sending its subscribeChannel', () => {
     // The header is the session's: a message's own 35/49/56 are not copied.
     expect(orders.every((m) => m.get(49) === 'CROSSWIRE' && m.get(56) === 'CLIENT1')).toBe(true);
     await until('the position moved', async () => (await committed(channel, adapter.id)) === 20);
+  });
+
+  /** A client (our own initiator engine) of the acceptor at `port` as `compId`; its numbers carry over from one logon to the next. */
+  function fixClient(port: number, compId: string) {
+    const store = new MemoryMessageStore();
+    const received: Received[] = [];
+    let initiator: FixInitiator | undefined;
+    const logOff = async () => {
+      await initiator?.stop({ logout: true });
+      initiator = undefined;
+    };
+    onTestFinished(logOff);
+    return {
+      received,
+      logOn: async () => {
+        const client = new FixInitiator(
+          {
+            session: { beginString: 'FIX.4.4', senderCompId: compId, targetCompId: 'CROSSWIRE' },
+            connection: { host: '127.0.0.1', port, reconnectIntervalSeconds: 1, maxReconnectIntervalSeconds: 1 },
+          },
+          {
+            dictionary: FIX44,
+            storeFactory: () => store,
+            application: { onMessage: (m) => void received.push({ seq: m.getInt(34) ?? 0, clOrdId: m.get(11) ?? '', possDup: m.get(43) === 'Y', account: m.get(1) }) },
+          },
+        );
+        initiator = client;
+        await client.start();
+        await until(`${compId} to log on`, () => client.session.isLoggedOn || undefined, 10_000);
+      },
+      logOff,
+    };
+  }
+
+  it('sends on an acceptor adapter each session its own channel, the first also the top-level one, also to a session that logs on later', async () => {
+    const [own1, own2, shared] = await Promise.all([world.channel('to-client1'), world.channel('to-client2'), world.channel('to-first')]);
+    const port = await freePort();
+    const adapter = await world.adapter({
+      mode: 'active_passive',
+      connector: {
+        type: 'fix-acceptor',
+        config: {
+          listen: { port },
+          subscribeChannel: shared,
+          sessions: [
+            { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1', subscribeChannel: own1 },
+            { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT2', subscribeChannel: own2 },
+          ],
+        },
+      },
+    } as never);
+    const running = await run(fixAcceptorConnector(world.deps()), adapter);
+    onTestFinished(() => running.connector.stop('logout'));
+    const range = (first: number, last: number) => Array.from({ length: last - first + 1 }, (_, n) => `ORD-${first + n}`);
+    // Orders 1.. go to CLIENT1's channel, 101.. to CLIENT2's, 201.. to the top-level one.
+    const within = (received: Received[], first: number) => received.map((r) => r.clOrdId).filter((id) => Number(id.slice(4)) >= first && Number(id.slice(4)) < first + 100);
+    await publishOrders(own1, 1, 20);
+    await publishOrders(own2, 101, 120);
+    await publishOrders(shared, 201, 205);
+
+    const client1 = fixClient(port, 'CLIENT1');
+    const client2 = fixClient(port, 'CLIENT2');
+    await client1.logOn();
+    await until('CLIENT1 has its channel and the top-level one', () => client1.received.length >= 25, 10_000);
+    // CLIENT2 has not logged on: its channel waits, position untouched.
+    expect(await committed(own2, adapter.id)).toBe(0);
+
+    // Both clients away, more for each; then each logs on and gets what it missed.
+    await client1.logOff();
+    await publishOrders(own1, 21, 30);
+    await publishOrders(own2, 121, 130);
+    await publishOrders(shared, 206, 210);
+    await client2.logOn();
+    await until('CLIENT2 has its channel', () => client2.received.length >= 30, 10_000);
+    await client1.logOn();
+    await until('CLIENT1 has the rest', () => client1.received.length >= 40, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // Each on the right session only, each channel in its own order, each message once.
+    expect(within(client1.received, 1)).toEqual(range(1, 30));
+    expect(within(client1.received, 201)).toEqual(range(201, 210));
+    expect(client1.received).toHaveLength(40);
+    expect(client2.received.map((r) => r.clOrdId)).toEqual(range(101, 130));
+    expect([...client1.received, ...client2.received].some((r) => r.possDup)).toBe(false);
+    expect([await committed(own1, adapter.id), await committed(own2, adapter.id), await committed(shared, adapter.id)]).toEqual([30, 30, 10]);
+    expect(running.events.filter((e) => e.level === 'error')).toEqual([]);
   });
 
   it('stores a sent message only together with its channel position: a position moved meanwhile refuses both', async () => {

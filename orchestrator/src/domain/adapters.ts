@@ -21,7 +21,7 @@ import { findRevision, insertRevision, listRevisions } from '../store/revisions.
 import type { Actor, Services } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import { recordAudit } from './audit.ts';
-import { configChannels, createChannelsIn, pipelineChannels } from './channels.ts';
+import { configChannelErrors, configChannels, createChannelsIn, pipelineChannels } from './channels.ts';
 import { deepEqual, jsonDiff } from './json-diff.ts';
 import { pipelineErrors } from './pipelines.ts';
 import { validateConfig } from './plugins.ts';
@@ -103,6 +103,7 @@ async function prepareSpec(
     const configErrors = validateConfig(plugin, spec.connector.config, '/connector/config');
     errors.push(...configErrors);
     if (configErrors.length === 0) {
+      errors.push(...configChannelErrors(plugin, spec, '/connector/config'));
       errors.push(
         ...sealConfig(plugin.configSchema, spec.connector.config, keepSecretsFrom?.connector.config, services.secrets, '/connector/config'),
       );

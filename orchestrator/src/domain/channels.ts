@@ -3,7 +3,7 @@
  * Channels come into being when an adapter's spec names them, in its pipeline or its connector's
  * config (on save, in the same transaction).
  */
-import type { AdapterSpec, Channel, ChannelMessage, ChannelMessagesQuery, ChannelRetention, PluginManifest } from '../contract/index.ts';
+import type { AdapterSpec, Channel, ChannelMessage, ChannelMessagesQuery, ChannelRetention, FieldError, PluginManifest } from '../contract/index.ts';
 import type { Queryable } from '../db/database.ts';
 import * as store from '../store/channels.ts';
 import { recordAudit } from './audit.ts';
@@ -23,11 +23,45 @@ export function pipelineChannels(spec: AdapterSpec): string[] {
 
 /** The channels a connector's config names (fields drawn with the `channel` widget), such as the one it sends out. */
 export function configChannels(plugin: PluginManifest, spec: AdapterSpec): string[] {
-  const names: string[] = [];
+  return [...new Set(channelFields(plugin, spec).map((field) => field.channel))];
+}
+
+/**
+ * A config naming one channel in two channel fields. Every such field is one the connector reads, and a
+ * channel consumer's position is keyed by (channel, adapter): two readers in one adapter would move one
+ * position past each other's messages, each message sent in one place only, at random.
+ */
+export function configChannelErrors(plugin: PluginManifest, spec: AdapterSpec, base: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const first = new Map<string, string>();
+  for (const { path, channel } of channelFields(plugin, spec)) {
+    const earlier = first.get(channel);
+    if (earlier === undefined) {
+      first.set(channel, path);
+      continue;
+    }
+    errors.push({
+      path: `${base}${path}`,
+      message:
+        `names channel ${channel}, which ${base}${earlier} already reads: an adapter keeps one position per channel, so each ` +
+        `channel can be read in one place; route each session's messages to its own channel in the pipeline`,
+    });
+  }
+  return errors;
+}
+
+/**
+ * The channel fields a config fills in, shallower ones first (then in schema order): an adapter-wide
+ * field counts as the first reader, and the error lands on the per-session field repeating it.
+ */
+function channelFields(plugin: PluginManifest, spec: AdapterSpec): Array<{ path: string; channel: string }> {
+  const fields: Array<{ path: string; channel: string }> = [];
   walkSchema(plugin.configSchema, spec.connector.config, isChannelField, (field) => {
-    if (typeof field.value === 'string' && field.value !== '') names.push(field.value);
+    if (typeof field.value === 'string' && field.value !== '') fields.push({ path: field.path, channel: field.value });
   });
-  return names;
+  const depth = (path: string) => path.split('/').length;
+  // Array.prototype.sort is stable: equal depths keep the walk's order.
+  return fields.sort((a, b) => depth(a.path) - depth(b.path));
 }
 
 /** Inside an adapter save: the channels its spec names exist once the save commits. */
