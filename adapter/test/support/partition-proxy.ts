@@ -8,15 +8,18 @@ import type { AddressInfo } from 'node:net';
 export interface PartitionProxy {
   url: string;
   cut(): void;
-  /** Requests still reach the orchestrator, but its answers are held (and dropped on heal): the pod cannot tell what was recorded. */
-  loseAnswers(): void;
+  /**
+   * Requests still reach the orchestrator, but its answers are held (and dropped on heal): the pod cannot
+   * tell what was recorded. With `paths`, only answers to matching request paths are lost.
+   */
+  loseAnswers(paths?: RegExp): void;
   heal(): void;
   close(): Promise<void>;
 }
 
 export async function startPartitionProxy(target: string): Promise<PartitionProxy> {
   let partitioned = false;
-  let answersLost = false;
+  let answersLost: RegExp | undefined;
   const held = new Set<ServerResponse>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (partitioned) {
@@ -32,7 +35,7 @@ export async function startPartitionProxy(target: string): Promise<PartitionProx
         ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
       }).then(
         async (upstream) => {
-          if (partitioned || answersLost) return void held.add(res);
+          if (partitioned || answersLost?.test(req.url ?? '')) return void held.add(res);
           res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
           res.end(Buffer.from(await upstream.arrayBuffer()));
         },
@@ -44,10 +47,10 @@ export async function startPartitionProxy(target: string): Promise<PartitionProx
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     cut: () => (partitioned = true),
-    loseAnswers: () => (answersLost = true),
+    loseAnswers: (paths = /^/) => (answersLost = paths),
     heal: () => {
       partitioned = false;
-      answersLost = false;
+      answersLost = undefined;
       for (const res of held) res.destroy();
       held.clear();
     },
