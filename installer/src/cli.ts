@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { runApply } from './commands/apply.ts';
 import { runAudit } from './commands/audit.ts';
+import { runCheck } from './commands/check.ts';
 import { runDev } from './commands/dev.ts';
 import { runDiff } from './commands/diff.ts';
 import { runExport } from './commands/export.ts';
@@ -14,6 +15,7 @@ Commands:
   status           show applied and pending migrations; exit 1 when the database is behind
   seed             install or update the built-in connector plugins (DATABASE_URL)
   audit verify     check the audit trail's hash chain; exit 1 names the first broken record (DATABASE_URL)
+  check            before rolling out adapter pods: list stored pipelines this release refuses; exit 1 when any (DATABASE_URL)
   export           write the configuration as manifests: -o DIR (manifests/ and artifacts/; default stdout), --names a,b
   diff -f PATH     what apply would change, field by field; exit 0 nothing, 1 changes, 2 problems (file, directory or .zip)
   apply -f PATH    apply a manifest set all or nothing: --dry-run, --prune --source NAME (deletes only that source's adapters)
@@ -30,6 +32,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   status: runMigrationStatus,
   seed: runSeed,
   audit: runAudit,
+  check: runCheck,
   dev: runDev,
   export: runExport,
   diff: runDiff,

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../../orchestrator/src/db/migrations.ts';
+import type { CreateAdapter } from '../../orchestrator/src/contract/index.ts';
+import { createAdapter } from '../../orchestrator/src/domain/adapters.ts';
 import { createTestDatabase, type TestDatabase } from '../../orchestrator/test/support/databases.ts';
+import { engineer, servicesFor } from '../../orchestrator/test/support/services.ts';
+import { specs } from '../../orchestrator/test/support/stack.ts';
 import { freePort, until } from '../../orchestrator/test/support/waiting.ts';
 
 const CLI = join(import.meta.dirname, '../src/cli.ts');
@@ -59,6 +63,32 @@ describe('installer migrate, status and seed against PostgreSQL', () => {
     const broken = await run(['audit', 'verify'], env);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/^audit chain broken at record \d+: its content does not match its hash/);
+  });
+
+  it('lists the stored pipelines this release refuses, so they are fixed before adapter pods roll out', async () => {
+    const pipeline = { filters: [{ op: 'matches' as const, field: '11', pattern: '^ORD-\\d+$' }], transforms: [], routes: [] };
+    await createAdapter(servicesFor(test.db), engineer, { ...specs.fixAcceptor('saved-today'), pipeline } as CreateAdapter);
+    // Rows an older release saved: the API of this one refuses both, which is why they are written here directly.
+    const stored = (name: string, port: number, pipeline: unknown) =>
+      test.db.query(`INSERT INTO adapters (name, revision, mode, connector_type, spec) VALUES ($1, 1, 'active_passive', 'fix-acceptor', $2)`, [
+        name,
+        { ...specs.fixAcceptor(name, port), pipeline },
+      ]);
+    await stored('saved-by-backtracking-release', 9877, { filters: [{ op: 'matches', field: '11', pattern: '^(ORD)-\\1$' }] });
+    await stored('saved-with-a-dropped-field', 9878, { filters: [{ op: 'matches', field: '11', pattern: 'ORD', flags: 'i' }] });
+
+    const refused = await run(['check'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      'adapter saved-by-backtracking-release: /pipeline/filters/0/pattern: uses the backreference \\1, which patterns run on RE2',
+    );
+    expect(refused.stdout).toContain('adapter saved-with-a-dropped-field: /pipeline/filters/0/flags: is not a known field in this release');
+    expect(refused.stdout).not.toContain('saved-today');
+    expect(refused.stdout).toMatch(/^2 adapter\(s\) have a pipeline this release cannot run: fix them in the portal or the manifests before rolling out/m);
+
+    await test.db.query(`UPDATE adapters SET spec = jsonb_set(spec, '{pipeline,filters,0,pattern}', '"^(ORD)-ORD$"') WHERE name = 'saved-by-backtracking-release'`);
+    await test.db.query(`UPDATE adapters SET spec = spec #- '{pipeline,filters,0,flags}' WHERE name = 'saved-with-a-dropped-field'`);
+    expect(await run(['check'], env)).toMatchObject({ code: 0, stdout: 'every stored pipeline runs on this release\n' });
   });
 
   it('explains a missing DATABASE_URL and an unknown command', async () => {

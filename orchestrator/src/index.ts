@@ -10,6 +10,7 @@ export { VERSION } from './version.ts';
 export { startDevIssuer, type DevIssuer } from './auth/dev-issuer.ts';
 export { createLogger } from './observability/logger.ts';
 export { verifyAuditChain } from './domain/audit.ts';
+export { checkStoredPipelines } from './domain/pipelines.ts';
 /** Masking of message contents shown to people: the adapter's message trace masks with these before anything leaves the pod. */
 export { MASK, maskFixFields, maskJson, maskHeaders } from './domain/masking.ts';
 /** Row value conversions shared by every store over `pg` and PGlite (the adapter's channel store too). */

@@ -15,6 +15,10 @@ import {
   type Message,
 } from '../pipeline/index.ts';
 import { invalid } from './errors.ts';
+import type { z } from 'zod';
+import { Pipeline as PipelineSchema } from '../contract/index.ts';
+import type { Queryable } from '../db/database.ts';
+import { listStoredPipelines } from '../store/adapters.ts';
 
 /** `filters[0].pattern` → `/pipeline/filters/0/pattern`, the JSON pointer the portal marks. */
 function pointer(enginePath: string): string {
@@ -109,4 +113,31 @@ export function tryPipelineRequest(request: PipelineTryRequest): PipelineTryResu
     deliveries: result.deliveries.map((d) => ({ channel: d.channel, message: shown(d.message) })),
     warnings: nameWarnings(request.pipeline, message),
   };
+}
+
+const escapePointer = (key: PropertyKey) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+
+/** Why this release's Pipeline schema refuses a stored pipeline, at the pointers the portal marks. */
+function schemaErrors(error: z.ZodError): FieldError[] {
+  const at = (path: readonly PropertyKey[]) => ['/pipeline', ...path.map(escapePointer)].join('/');
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: at([...issue.path, key]), message: 'is not a known field in this release: remove it' }))
+      : [{ path: at(issue.path), message: issue.message }],
+  );
+}
+
+/**
+ * The adapters whose stored pipeline this release would refuse to save, and so an adapter pod of this
+ * release would fail to start: each was accepted by the release that saved it (an older one may have
+ * allowed patterns or fields this one does not), so operators can fix them before rolling out pods.
+ */
+export async function checkStoredPipelines(db: Queryable): Promise<Array<{ adapter: string; errors: FieldError[] }>> {
+  const problems: Array<{ adapter: string; errors: FieldError[] }> = [];
+  for (const { name, pipeline } of await listStoredPipelines(db)) {
+    const parsed = PipelineSchema.safeParse(pipeline);
+    const errors = parsed.success ? pipelineErrors(parsed.data) : schemaErrors(parsed.error);
+    if (errors.length > 0) problems.push({ adapter: name, errors });
+  }
+  return problems;
 }

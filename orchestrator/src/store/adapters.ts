@@ -199,3 +199,11 @@ export async function countByState(db: Queryable): Promise<Array<{ state: Adapte
   );
   return rows.map((r) => ({ state: r.state, enabled: r.enabled, count: toInt(r.count) }));
 }
+
+/** Every adapter's stored pipeline, as stored (an older release may have written it), by name. */
+export async function listStoredPipelines(db: Queryable): Promise<Array<{ name: string; pipeline: unknown }>> {
+  const { rows } = await db.query<{ name: string; pipeline: unknown }>(
+    `SELECT name, spec->'pipeline' AS pipeline FROM adapters WHERE spec ? 'pipeline' ORDER BY name`,
+  );
+  return rows;
+}
