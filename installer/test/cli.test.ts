@@ -84,11 +84,11 @@ describe('installer migrate, status and seed against PostgreSQL', () => {
     );
     expect(refused.stdout).toContain('adapter saved-with-a-dropped-field: /pipeline/filters/0/flags: is not a known field in this release');
     expect(refused.stdout).not.toContain('saved-today');
-    expect(refused.stdout).toMatch(/^2 adapter\(s\) have a pipeline this release cannot run: fix them in the portal or the manifests before rolling out/m);
+    expect(refused.stdout).toMatch(/^2 of 3 adapter\(s\) with a pipeline have one this release cannot run: fix them in the portal or the manifests before rolling out/m);
 
     await test.db.query(`UPDATE adapters SET spec = jsonb_set(spec, '{pipeline,filters,0,pattern}', '"^(ORD)-ORD$"') WHERE name = 'saved-by-backtracking-release'`);
     await test.db.query(`UPDATE adapters SET spec = spec #- '{pipeline,filters,0,flags}' WHERE name = 'saved-with-a-dropped-field'`);
-    expect(await run(['check'], env)).toMatchObject({ code: 0, stdout: 'every stored pipeline runs on this release\n' });
+    expect(await run(['check'], env)).toMatchObject({ code: 0, stdout: 'every stored pipeline runs on this release: 3 adapter(s) with a pipeline checked\n' });
   });
 
   it('explains a missing DATABASE_URL and an unknown command', async () => {

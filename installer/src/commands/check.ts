@@ -9,16 +9,17 @@ export async function runCheck(args: string[]): Promise<number> {
   if (args.length > 0) throw new Error('usage: installer check');
   const db = databaseFromEnv();
   try {
-    const problems = await checkStoredPipelines(db);
+    const { checked, problems } = await checkStoredPipelines(db);
     if (problems.length === 0) {
-      console.log('every stored pipeline runs on this release');
+      // The count tells an empty or wrong database from a clean one.
+      console.log(`every stored pipeline runs on this release: ${checked} adapter(s) with a pipeline checked`);
       return 0;
     }
     for (const { adapter, errors } of problems) {
       for (const error of errors) console.log(`adapter ${adapter}: ${error.path}: ${error.message}`);
     }
     console.log(
-      `${problems.length} adapter(s) have a pipeline this release cannot run: fix them in the portal or the manifests before rolling out adapter pods of this release`,
+      `${problems.length} of ${checked} adapter(s) with a pipeline have one this release cannot run: fix them in the portal or the manifests before rolling out adapter pods of this release`,
     );
     return 1;
   } finally {

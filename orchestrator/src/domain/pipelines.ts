@@ -132,12 +132,13 @@ function schemaErrors(error: z.ZodError): FieldError[] {
  * release would fail to start: each was accepted by the release that saved it (an older one may have
  * allowed patterns or fields this one does not), so operators can fix them before rolling out pods.
  */
-export async function checkStoredPipelines(db: Queryable): Promise<Array<{ adapter: string; errors: FieldError[] }>> {
+export async function checkStoredPipelines(db: Queryable): Promise<{ checked: number; problems: Array<{ adapter: string; errors: FieldError[] }> }> {
   const problems: Array<{ adapter: string; errors: FieldError[] }> = [];
-  for (const { name, pipeline } of await listStoredPipelines(db)) {
+  const stored = await listStoredPipelines(db);
+  for (const { name, pipeline } of stored) {
     const parsed = PipelineSchema.safeParse(pipeline);
     const errors = parsed.success ? pipelineErrors(parsed.data) : schemaErrors(parsed.error);
     if (errors.length > 0) problems.push({ adapter: name, errors });
   }
-  return problems;
+  return { checked: stored.length, problems };
 }
