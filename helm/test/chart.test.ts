@@ -27,7 +27,7 @@ import {
 } from './helm.ts';
 
 const COMPONENTS = ['orchestrator', 'adapter', 'portal', 'installer'];
-const INSTALLER_COMMANDS = ['migrate', 'seed', 'apply', 'status'];
+const INSTALLER_COMMANDS = ['migrate', 'check', 'seed', 'apply', 'status'];
 /** Environment variables that carry a credential and so must come from a secretKeyRef. */
 const CREDENTIAL_ENV = /^(DATABASE_URL|CROSSWIRE_SECRET_KEY|OIDC_CLIENT_SECRET|SESSION_SECRET)$|PASSWORD|SECRET$|_TOKEN$|PRIVATE_KEY$|CREDENTIALS?$/;
 
@@ -42,6 +42,7 @@ interface ExampleValues {
   adapter?: { replicaCount?: number; acceptors?: Acceptor[]; logoutTimeoutSeconds?: number };
   orchestrator?: { replicaCount?: number };
   serviceMonitor?: { enabled?: boolean };
+  installer?: { checkPipelinesBeforeRollout?: boolean };
 }
 
 function valuesOf(files: string[]): ExampleValues {
@@ -53,6 +54,7 @@ function valuesOf(files: string[]): ExampleValues {
     if (value?.adapter) merged.adapter = { ...merged.adapter, ...value.adapter };
     if (value?.orchestrator) merged.orchestrator = { ...merged.orchestrator, ...value.orchestrator };
     if (value?.serviceMonitor) merged.serviceMonitor = { ...merged.serviceMonitor, ...value.serviceMonitor };
+    if (value?.installer) merged.installer = { ...merged.installer, ...value.installer };
   }
   return merged;
 }
@@ -210,7 +212,8 @@ describe.skipIf(missingTools.length > 0)('helm/crosswire', () => {
         if (/^https:/.test(apply.args![2]!)) expect(apply.args!.slice(3, 5)).toEqual(['--sha256', expect.stringMatching(/^[a-f0-9]{64}$/)]);
       }
       const pre = jobs.find((j) => j.metadata.annotations?.['helm.sh/hook'] === 'pre-install,pre-upgrade');
-      if (pre) expect(allContainers(pre).map((c) => c.args)).toEqual([['migrate']]);
+      const checked = values().installer?.checkPipelinesBeforeRollout ?? true;
+      if (pre) expect(allContainers(pre).map((c) => c.args)).toEqual(checked ? [['migrate'], ['check']] : [['migrate']]);
     });
 
     it('gives adapter pods a disruption budget and more time to stop than a FIX logout takes', () => {
