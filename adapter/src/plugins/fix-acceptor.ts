@@ -2,23 +2,23 @@ import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
   channelName,
   fixApplicationMode,
-  MIB,
   SCHEMA_DIALECT,
   allowedAddresses,
   beginString,
-  bytes,
   defaultApplVerId,
   fixDataDictionary,
   fixId,
+  fixLogonCredentials,
+  fixLogonTimeout,
+  fixMaxMessageSize,
   fixMessageStoreSection,
+  fixSendingTimeTolerance,
   fixtNeedsApplVerId,
-  host,
-  port,
-  secret,
+  fixValidateIncoming,
+  listenSection,
   seconds,
   section,
   serverTlsSection,
-  toggle,
 } from './schema-parts.ts';
 
 export const fixAcceptor: PluginManifest = {
@@ -36,25 +36,7 @@ export const fixAcceptor: PluginManifest = {
     additionalProperties: false,
     required: ['listen', 'sessions'],
     properties: {
-      listen: section('Listen', {
-        title: 'Listen',
-        description: 'The address and port clients connect to.',
-        'x-order': 1,
-        required: ['port'],
-        properties: {
-          host: host({
-            default: '0.0.0.0',
-            title: 'Address',
-            description: 'Local address to listen on. 0.0.0.0: every IPv4 interface; :: every interface.',
-            'x-order': 1,
-          }),
-          port: port({
-            title: 'Port',
-            description: 'TCP port to listen on.',
-            'x-order': 2,
-          }),
-        },
-      }),
+      listen: listenSection(1, 'The address and port clients connect to.'),
       sessions: {
         type: 'array',
         minItems: 1,
@@ -101,27 +83,12 @@ export const fixAcceptor: PluginManifest = {
               'x-order': 6,
               'x-advanced': true,
             },
-            username: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 256,
-              title: 'Username',
-              description: 'Username (tag 553) the client must send on Logon. Empty: not checked.',
-              'x-order': 7,
-            },
-            password: secret({
-              title: 'Password',
-              description: 'Password (tag 554) the client must send on Logon. Write-only.',
-              'x-order': 8,
+            ...fixLogonCredentials(7, {
+              username: 'Username (tag 553) the client must send on Logon. Empty: not checked.',
+              password: 'Password (tag 554) the client must send on Logon. Write-only.',
             }),
             dataDictionary: fixDataDictionary(9),
-            validateIncoming: toggle(true, {
-              title: 'Validate incoming messages',
-              description:
-                'Check incoming application messages against the data dictionary and reject invalid ones ' +
-                '(session-level Reject, tag 35=3).',
-              'x-order': 10,
-            }),
+            validateIncoming: fixValidateIncoming(10),
             subscribeChannel: channelName({
               title: 'Outbound channel',
               description:
@@ -148,12 +115,7 @@ export const fixAcceptor: PluginManifest = {
         description: 'Protection against slow, idle, oversized or too many clients.',
         'x-order': 5,
         properties: {
-          logonTimeoutSeconds: seconds(10, 1, 300, {
-            title: 'Logon timeout',
-            description: 'Seconds a new connection has to send a valid Logon before it is closed.',
-            'x-order': 1,
-            'x-advanced': true,
-          }),
+          logonTimeoutSeconds: fixLogonTimeout(1, 'Seconds a new connection has to send a valid Logon before it is closed.'),
           handshakeTimeoutSeconds: seconds(10, 1, 300, {
             title: 'TLS handshake timeout',
             description: 'Seconds a new connection has to complete the TLS handshake before it is closed.',
@@ -168,12 +130,7 @@ export const fixAcceptor: PluginManifest = {
             'x-order': 3,
             'x-advanced': true,
           }),
-          maxMessageSize: bytes(MIB, 1024, 64 * MIB, {
-            title: 'Maximum message size',
-            description: 'Largest FIX message accepted, in bytes. A larger one closes the connection.',
-            'x-order': 4,
-            'x-advanced': true,
-          }),
+          maxMessageSize: fixMaxMessageSize(4),
           maxConnections: {
             type: 'integer',
             minimum: 1,
@@ -184,14 +141,7 @@ export const fixAcceptor: PluginManifest = {
             'x-order': 5,
             'x-advanced': true,
           },
-          sendingTimeToleranceSeconds: seconds(120, 1, 3600, {
-            title: 'Sending time tolerance',
-            description:
-              'Maximum difference, in seconds, between SendingTime (tag 52) and our clock; ' +
-              'messages outside it are rejected and the session logged out, as FIX requires.',
-            'x-order': 6,
-            'x-advanced': true,
-          }),
+          sendingTimeToleranceSeconds: fixSendingTimeTolerance(6),
         },
       }),
     },

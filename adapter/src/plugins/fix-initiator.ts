@@ -3,20 +3,23 @@ import {
   channelName,
   fixApplicationMode,
   IANA_TIME_ZONE_PATTERN,
-  MIB,
   SCHEMA_DIALECT,
   TIME_OF_DAY_PATTERN,
   beginString,
-  bytes,
   clientTlsSection,
   defaultApplVerId,
   fixDataDictionary,
   fixId,
+  fixLogonCredentials,
+  fixLogonTimeout,
+  fixMaxMessageSize,
   fixMessageStoreSection,
+  fixSendingTimeTolerance,
   fixtNeedsApplVerId,
+  fixValidateIncoming,
   host,
   port,
-  secret,
+  reconnectBackoff,
   seconds,
   section,
   toggle,
@@ -98,13 +101,7 @@ export const fixInitiator: PluginManifest = {
             'x-advanced': true,
           }),
           dataDictionary: fixDataDictionary(12),
-          validateIncoming: toggle(true, {
-            title: 'Validate incoming messages',
-            description:
-              'Check incoming application messages against the data dictionary and reject invalid ones ' +
-              '(session-level Reject, tag 35=3).',
-            'x-order': 13,
-          }),
+          validateIncoming: fixValidateIncoming(13),
         },
         allOf: [fixtNeedsApplVerId()],
       }),
@@ -124,30 +121,14 @@ export const fixInitiator: PluginManifest = {
             description: 'TCP port of the counterparty FIX gateway.',
             'x-order': 2,
           }),
-          reconnectIntervalSeconds: seconds(5, 1, 3600, {
-            title: 'Reconnect interval',
-            description: 'Seconds to wait before the first reconnect attempt; doubles after each failure.',
-            'x-order': 3,
-          }),
-          maxReconnectIntervalSeconds: seconds(60, 1, 3600, {
-            title: 'Maximum reconnect interval',
-            description:
-              'Cap, in seconds, on the doubling reconnect wait. A value below the reconnect interval is raised to it.',
-            'x-order': 4,
-            'x-advanced': true,
-          }),
+          ...reconnectBackoff(3, 5),
           connectTimeoutSeconds: seconds(10, 1, 300, {
             title: 'Connect timeout',
             description: 'Seconds to wait for the TCP (and TLS) connection before counting the attempt as failed.',
             'x-order': 5,
             'x-advanced': true,
           }),
-          logonTimeoutSeconds: seconds(10, 1, 300, {
-            title: 'Logon timeout',
-            description: "Seconds to wait for the counterparty's Logon reply before disconnecting.",
-            'x-order': 6,
-            'x-advanced': true,
-          }),
+          logonTimeoutSeconds: fixLogonTimeout(6, "Seconds to wait for the counterparty's Logon reply before disconnecting."),
           logoutTimeoutSeconds: seconds(2, 1, 300, {
             title: 'Logout timeout',
             description: "Seconds to wait for the counterparty's Logout reply before dropping the connection.",
@@ -167,18 +148,9 @@ export const fixInitiator: PluginManifest = {
         description: 'Credentials sent in the Logon message, for venues that require them.',
         'x-order': 4,
         properties: {
-          username: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 256,
-            title: 'Username',
-            description: 'Username (tag 553) sent on Logon. Empty: not sent.',
-            'x-order': 1,
-          },
-          password: secret({
-            title: 'Password',
-            description: 'Password (tag 554) sent on Logon. Write-only.',
-            'x-order': 2,
+          ...fixLogonCredentials(1, {
+            username: 'Username (tag 553) sent on Logon. Empty: not sent.',
+            password: 'Password (tag 554) sent on Logon. Write-only.',
           }),
         },
         dependentRequired: { password: ['username'] },
@@ -246,20 +218,8 @@ export const fixInitiator: PluginManifest = {
         description: 'Safety limits on what the counterparty may send.',
         'x-order': 6,
         properties: {
-          maxMessageSize: bytes(MIB, 1024, 64 * MIB, {
-            title: 'Maximum message size',
-            description: 'Largest FIX message accepted, in bytes. A larger one closes the connection.',
-            'x-order': 1,
-            'x-advanced': true,
-          }),
-          sendingTimeToleranceSeconds: seconds(120, 1, 3600, {
-            title: 'Sending time tolerance',
-            description:
-              'Maximum difference, in seconds, between SendingTime (tag 52) and our clock; ' +
-              'messages outside it are rejected and the session logged out, as FIX requires.',
-            'x-order': 2,
-            'x-advanced': true,
-          }),
+          maxMessageSize: fixMaxMessageSize(1),
+          sendingTimeToleranceSeconds: fixSendingTimeTolerance(2),
           resendChunkSize: {
             type: 'integer',
             minimum: 0,

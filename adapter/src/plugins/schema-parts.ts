@@ -102,6 +102,37 @@ export function bytes(defaultValue: number, minimum: number, maximum: number, hi
   return { type: 'integer', minimum, maximum, default: defaultValue, ...hints };
 }
 
+/** Largest message accepted from the other end; the bounds are what every connector's reader is sized for. */
+export function maxMessageSize(order: number, description: string): JsonSchema {
+  return bytes(MIB, 1024, 64 * MIB, {
+    title: 'Maximum message size',
+    description,
+    'x-order': order,
+    'x-advanced': true,
+  });
+}
+
+/**
+ * The doubling wait between attempts of a connection we open: `reconnectIntervalSeconds` at `order`, its cap
+ * `maxReconnectIntervalSeconds` right after. Only the first wait's default differs between connectors.
+ */
+export function reconnectBackoff(order: number, initialSeconds: number): Record<string, JsonSchema> {
+  return {
+    reconnectIntervalSeconds: seconds(initialSeconds, 1, 3600, {
+      title: 'Reconnect interval',
+      description: 'Seconds to wait before the first reconnect attempt; doubles after each failure.',
+      'x-order': order,
+    }),
+    maxReconnectIntervalSeconds: seconds(60, 1, 3600, {
+      title: 'Maximum reconnect interval',
+      description:
+        'Cap, in seconds, on the doubling reconnect wait. A value below the reconnect interval is raised to it.',
+      'x-order': order + 1,
+      'x-advanced': true,
+    }),
+  };
+}
+
 /** A titled form section: an object that rejects unknown keys, so typos surface as errors. */
 export function section(
   sectionTitle: string,
@@ -283,6 +314,33 @@ export function allowedAddresses(order: number): JsonSchema {
   };
 }
 
+/**
+ * Where an acceptor listens. `extra` holds fields only one connector has (the WebSocket path); they follow
+ * the port.
+ */
+export function listenSection(order: number, description: string, extra: Record<string, JsonSchema> = {}): JsonSchema {
+  return section('Listen', {
+    title: 'Listen',
+    description,
+    'x-order': order,
+    required: ['port'],
+    properties: {
+      host: host({
+        default: '0.0.0.0',
+        title: 'Address',
+        description: 'Local address to listen on. 0.0.0.0: every IPv4 interface; :: every interface.',
+        'x-order': 1,
+      }),
+      port: port({
+        title: 'Port',
+        description: 'TCP port to listen on.',
+        'x-order': 2,
+      }),
+      ...extra,
+    },
+  });
+}
+
 // FIX versions are shared by the initiator and the acceptor so both accept the same spellings.
 export const FIX_BEGIN_STRINGS = ['FIX.4.0', 'FIX.4.1', 'FIX.4.2', 'FIX.4.3', 'FIX.4.4', 'FIXT.1.1'] as const;
 export const FIX_APPL_VER_IDS = ['FIX.5.0', 'FIX.5.0SP1', 'FIX.5.0SP2'] as const;
@@ -325,6 +383,66 @@ export function fixDataDictionary(order: number): JsonSchema {
       'Empty: the standard dictionary of the FIX version.',
     'x-order': order,
   });
+}
+
+export function fixValidateIncoming(order: number): JsonSchema {
+  return toggle(true, {
+    title: 'Validate incoming messages',
+    description:
+      'Check incoming application messages against the data dictionary and reject invalid ones ' +
+      '(session-level Reject, tag 35=3).',
+    'x-order': order,
+  });
+}
+
+export function fixMaxMessageSize(order: number): JsonSchema {
+  return maxMessageSize(order, 'Largest FIX message accepted, in bytes. A larger one closes the connection.');
+}
+
+/** How long a FIX Logon may take; the acceptor waits for the client's, the initiator for the reply to its own. */
+export function fixLogonTimeout(order: number, description: string): JsonSchema {
+  return seconds(10, 1, 300, {
+    title: 'Logon timeout',
+    description,
+    'x-order': order,
+    'x-advanced': true,
+  });
+}
+
+export function fixSendingTimeTolerance(order: number): JsonSchema {
+  return seconds(120, 1, 3600, {
+    title: 'Sending time tolerance',
+    description:
+      'Maximum difference, in seconds, between SendingTime (tag 52) and our clock; ' +
+      'messages outside it are rejected and the session logged out, as FIX requires.',
+    'x-order': order,
+    'x-advanced': true,
+  });
+}
+
+/**
+ * Username (tag 553) at `order` and password (tag 554) right after; the initiator sends them, the acceptor
+ * checks them, so only the wording differs. The caller's schema should require the username with a password.
+ */
+export function fixLogonCredentials(
+  order: number,
+  descriptions: { username: string; password: string },
+): Record<string, JsonSchema> {
+  return {
+    username: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      title: 'Username',
+      description: descriptions.username,
+      'x-order': order,
+    },
+    password: secret({
+      title: 'Password',
+      description: descriptions.password,
+      'x-order': order + 1,
+    }),
+  };
 }
 
 export const NATS_AUTH_MODES = ['none', 'token', 'userPassword', 'nkey', 'credentials'] as const;
@@ -484,4 +602,103 @@ export function fixMessageStoreSection(order: number): JsonSchema {
       }),
     },
   });
+}
+
+export const WS_AUTH_MODES = ['none', 'bearer', 'hmac'] as const;
+
+/**
+ * The Authentication section of both WebSocket connectors: the `mode` switch and what each mode requires.
+ * `fields` are the credentials, which differ by end (only the client sends a key id, only the server bounds
+ * the signature's age); `token` and `hmacSecret` are the names the mode rules require.
+ */
+export function wsAuthenticationSection(
+  order: number,
+  descriptions: { section: string; mode: string },
+  fields: { token: JsonSchema; hmacSecret: JsonSchema } & Record<string, JsonSchema>,
+): JsonSchema {
+  return section('Authentication', {
+    title: 'Authentication',
+    description: descriptions.section,
+    'x-order': order,
+    properties: {
+      mode: choice(WS_AUTH_MODES, 'none', {
+        title: 'Method',
+        description: descriptions.mode,
+        'x-order': 1,
+      }),
+      ...fields,
+    },
+    allOf: [requiredWhen('mode', 'bearer', ['token']), requiredWhen('mode', 'hmac', ['hmacSecret'])],
+  });
+}
+
+export function wsBearerToken(order: number, description: string): JsonSchema {
+  return secret({
+    title: 'Bearer token',
+    description,
+    'x-order': order,
+    'x-visible-if': { mode: 'bearer' },
+  });
+}
+
+export function wsHmacSecret(order: number, description: string): JsonSchema {
+  return secret({
+    title: 'HMAC secret',
+    description,
+    'x-order': order,
+    'x-visible-if': { mode: 'hmac' },
+  });
+}
+
+export function wsHmacAlgorithm(order: number): JsonSchema {
+  return choice(['sha256', 'sha512'], 'sha256', {
+    title: 'HMAC algorithm',
+    description: 'Hash function of the HMAC signature.',
+    'x-order': order,
+    'x-advanced': true,
+    'x-visible-if': { mode: 'hmac' },
+  });
+}
+
+/** How frames map to messages; the same on both ends so a client and a server adapter can talk to each other. */
+export function wsMessageFormat(order: number): JsonSchema {
+  return choice(['json', 'text'], 'json', {
+    title: 'Message format',
+    description:
+      'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id); a frame that ' +
+      'is not (a binary frame, malformed JSON) is reported and parked in the dead-letter channel with the reason. ' +
+      'text: text frames are passed through as opaque text.',
+    'x-order': order,
+  });
+}
+
+/** Bytes queued for a peer that reads slowly; what happens above it differs by end, hence the description. */
+export function wsMaxSendBuffer(order: number, description: string): JsonSchema {
+  return bytes(8 * MIB, 64 * 1024, 256 * MIB, {
+    title: 'Maximum send buffer',
+    description,
+    'x-order': order,
+    'x-advanced': true,
+  });
+}
+
+/** WebSocket ping at `order` and the pong timeout right after; what a missing pong triggers differs by end. */
+export function wsKeepAlive(
+  order: number,
+  descriptions: { ping: string; pong: string },
+): Record<string, JsonSchema> {
+  return {
+    pingIntervalSeconds: seconds(30, 0, 3600, {
+      title: 'Ping interval',
+      description: descriptions.ping,
+      'x-order': order,
+      'x-advanced': true,
+    }),
+    pongTimeoutSeconds: seconds(10, 1, 3600, {
+      title: 'Pong timeout',
+      description: descriptions.pong,
+      'x-order': order + 1,
+      'x-advanced': true,
+    }),
+  };
 }

@@ -1,15 +1,19 @@
 import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import {
   channelName,
-  MIB,
   SCHEMA_DIALECT,
-  bytes,
-  choice,
   clientTlsSection,
-  requiredWhen,
-  secret,
+  maxMessageSize,
+  reconnectBackoff,
   seconds,
   section,
+  wsAuthenticationSection,
+  wsBearerToken,
+  wsHmacAlgorithm,
+  wsHmacSecret,
+  wsKeepAlive,
+  wsMaxSendBuffer,
+  wsMessageFormat,
 } from './schema-parts.ts';
 
 /**
@@ -76,40 +80,14 @@ export const wsInitiator: PluginManifest = {
             'x-order': 3,
             'x-advanced': true,
           }),
-          reconnectIntervalSeconds: seconds(1, 1, 3600, {
-            title: 'Reconnect interval',
-            description: 'Seconds to wait before the first reconnect attempt; doubles after each failure.',
-            'x-order': 4,
-          }),
-          maxReconnectIntervalSeconds: seconds(60, 1, 3600, {
-            title: 'Maximum reconnect interval',
-            description:
-              'Cap, in seconds, on the doubling reconnect wait. A value below the reconnect interval is raised to it.',
-            'x-order': 5,
-            'x-advanced': true,
-          }),
-          pingIntervalSeconds: seconds(30, 0, 3600, {
-            title: 'Ping interval',
-            description: 'Seconds between WebSocket pings sent to detect a dead connection. 0: no pings.',
-            'x-order': 6,
-            'x-advanced': true,
-          }),
-          pongTimeoutSeconds: seconds(10, 1, 3600, {
-            title: 'Pong timeout',
-            description: 'Seconds to wait for the pong answering a ping before reconnecting.',
-            'x-order': 7,
-            'x-advanced': true,
+          ...reconnectBackoff(4, 1),
+          ...wsKeepAlive(6, {
+            ping: 'Seconds between WebSocket pings sent to detect a dead connection. 0: no pings.',
+            pong: 'Seconds to wait for the pong answering a ping before reconnecting.',
           }),
         },
       }),
-      format: choice(['json', 'text'], 'json', {
-        title: 'Message format',
-        description:
-          'json: each text frame is one JSON document, so pipelines can use JSON paths ($.order.id); a frame that ' +
-          'is not (a binary frame, malformed JSON) is reported and parked in the dead-letter channel with the reason. ' +
-          'text: text frames are passed through as opaque text.',
-        'x-order': 2,
-      }),
+      format: wsMessageFormat(2),
       subscribeChannel: channelName({
         title: 'Outbound channel',
         description:
@@ -117,24 +95,16 @@ export const wsInitiator: PluginManifest = {
           'left off after a reconnect or failover. Empty: the adapter only receives.',
         'x-order': 3,
       }),
-      authentication: section('Authentication', {
-        title: 'Authentication',
-        description: 'How the adapter authenticates the upgrade request.',
-        'x-order': 4,
-        properties: {
-          mode: choice(['none', 'bearer', 'hmac'], 'none', {
-            title: 'Method',
-            description:
-              'none; bearer (Authorization: Bearer <token>); hmac (the request is signed with a shared secret ' +
-              'and a timestamp, so a captured request cannot be replayed later).',
-            'x-order': 1,
-          }),
-          token: secret({
-            title: 'Bearer token',
-            description: 'Token sent as Authorization: Bearer. Write-only.',
-            'x-order': 2,
-            'x-visible-if': { mode: 'bearer' },
-          }),
+      authentication: wsAuthenticationSection(
+        4,
+        {
+          section: 'How the adapter authenticates the upgrade request.',
+          mode:
+            'none; bearer (Authorization: Bearer <token>); hmac (the request is signed with a shared secret ' +
+            'and a timestamp, so a captured request cannot be replayed later).',
+        },
+        {
+          token: wsBearerToken(2, 'Token sent as Authorization: Bearer. Write-only.'),
           hmacKeyId: {
             type: 'string',
             minLength: 1,
@@ -144,22 +114,10 @@ export const wsInitiator: PluginManifest = {
             'x-order': 3,
             'x-visible-if': { mode: 'hmac' },
           },
-          hmacSecret: secret({
-            title: 'HMAC secret',
-            description: 'Shared secret the request is signed with. Write-only.',
-            'x-order': 4,
-            'x-visible-if': { mode: 'hmac' },
-          }),
-          hmacAlgorithm: choice(['sha256', 'sha512'], 'sha256', {
-            title: 'HMAC algorithm',
-            description: 'Hash function of the HMAC signature.',
-            'x-order': 5,
-            'x-advanced': true,
-            'x-visible-if': { mode: 'hmac' },
-          }),
+          hmacSecret: wsHmacSecret(4, 'Shared secret the request is signed with. Write-only.'),
+          hmacAlgorithm: wsHmacAlgorithm(5),
         },
-        allOf: [requiredWhen('mode', 'bearer', ['token']), requiredWhen('mode', 'hmac', ['hmacSecret'])],
-      }),
+      ),
       tls: clientTlsSection({
         order: 5,
         description: 'TLS settings for wss:// URLs; ignored for ws://.',
@@ -171,20 +129,15 @@ export const wsInitiator: PluginManifest = {
         description: 'Protection against oversized messages and a slow server.',
         'x-order': 6,
         properties: {
-          maxFrameBytes: bytes(MIB, 1024, 64 * MIB, {
-            title: 'Maximum message size',
-            description: 'Largest message accepted from the server, in bytes. A larger one closes the connection.',
-            'x-order': 1,
-            'x-advanced': true,
-          }),
-          maxBufferedBytes: bytes(8 * MIB, 64 * 1024, 256 * MIB, {
-            title: 'Maximum send buffer',
-            description:
-              'Bytes queued for a server that reads slowly. Above this the adapter stops taking messages from its ' +
+          maxFrameBytes: maxMessageSize(
+            1,
+            'Largest message accepted from the server, in bytes. A larger one closes the connection.',
+          ),
+          maxBufferedBytes: wsMaxSendBuffer(
+            2,
+            'Bytes queued for a server that reads slowly. Above this the adapter stops taking messages from its ' +
               'channels until the buffer drains, so nothing is dropped.',
-            'x-order': 2,
-            'x-advanced': true,
-          }),
+          ),
         },
       }),
     },
