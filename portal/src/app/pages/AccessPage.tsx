@@ -3,6 +3,7 @@ import type { FieldError, PersonRole, RoleMapping } from '@crosswire/orchestrato
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, hasRole, type Me } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { fullTime } from '../format.ts';
 import { useTitle } from '../router.tsx';
 
@@ -138,12 +139,7 @@ export function AccessPage({ me }: { me?: Me | undefined }) {
         ) : (
           <table>
             <caption className="visually-hidden">Roles granted by each claim value</caption>
-            <thead>
-              <tr>
-                <th scope="col">Claim value</th>
-                <th scope="col">Roles</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Claim value', 'Roles']} />
             <tbody>
               {data.entries.map((e) => (
                 <tr key={e.claimValue}>
@@ -184,19 +180,7 @@ export function AccessPage({ me }: { me?: Me | undefined }) {
           )}
           <table className="role-mapping">
             <caption className="visually-hidden">Roles granted by each claim value, editable</caption>
-            <thead>
-              <tr>
-                <th scope="col">Claim value</th>
-                {ROLES.map((role) => (
-                  <th scope="col" key={role}>
-                    {role}
-                  </th>
-                ))}
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Claim value', ...ROLES]} actions="Actions" />
             <tbody>
               {rows.map((row, i) => {
                 const problems = serverErrors.get(i);

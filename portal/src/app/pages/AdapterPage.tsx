@@ -3,6 +3,7 @@ import type { Adapter, AdapterEvent } from '@crosswire/orchestrator/contract';
 import { useEffect, useId, useRef, useState } from 'react';
 import { api, ApiError, hasRole, type Me } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { AdminBadge, StatusBadge } from '../components/StatusBadge.tsx';
 import { ago, fullTime } from '../format.ts';
 import { Link, useLocation, useTitle } from '../router.tsx';
@@ -226,14 +227,7 @@ function Events({ name }: { name: string }) {
       ) : (
         <table className="events">
           <caption className="visually-hidden">Events, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Level</th>
-              <th scope="col">Category</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Time', 'Level', 'Category', 'Message']} />
           <tbody>
             {events.data.items.map((e) => (
               <tr key={e.id}>

@@ -20,6 +20,19 @@ export const MODE_LABEL: Record<string, string> = Object.fromEntries(MODES);
 /** Lists refresh this often: status changes show within two seconds without a reload. */
 export const POLL_MS = 1_500;
 
+/** One `<option>` per adapter mode, for the mode filter here and the mode field of the adapter editors. */
+export function ModeOptions() {
+  return (
+    <>
+      {MODES.map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </>
+  );
+}
+
 type Filters = { name: string; status: string; mode: string; connectorType: string; enabled: string; limit: string };
 const FILTER_KEYS: (keyof Filters)[] = ['name', 'status', 'mode', 'connectorType', 'enabled', 'limit'];
 
@@ -127,11 +140,7 @@ export function AdaptersPage({ me }: { me?: Me | undefined } = {}) {
           <label htmlFor={ids.mode}>Mode</label>
           <select id={ids.mode} value={filters.mode} onChange={(e) => setFilter('mode', e.target.value)}>
             <option value="">Any</option>
-            {MODES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
+            <ModeOptions />
           </select>
         </div>
         <div className="field">

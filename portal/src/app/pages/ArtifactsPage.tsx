@@ -3,6 +3,7 @@ import type { Artifact, ArtifactVersion } from '@crosswire/orchestrator/contract
 import { useEffect, useId, useRef, useState } from 'react';
 import { api, ApiError, apiPath, hasRole, type Me } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { ago, fullTime } from '../format.ts';
 import { Link, useTitle } from '../router.tsx';
 
@@ -63,18 +64,7 @@ export function ArtifactsPage({ me }: { me: Me | undefined }) {
       ) : (
         <table className="artifacts">
           <caption className="visually-hidden">Artifacts, latest version of each</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Version</th>
-              <th scope="col">Size</th>
-              <th scope="col">SHA-256</th>
-              <th scope="col">Uploaded</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Version', 'Size', 'SHA-256', 'Uploaded']} actions="Actions" />
           <tbody>
             {artifacts.data.items.map((a) => (
               <ArtifactRow key={a.name} artifact={a} mayEdit={mayEdit} open={open === a.name} onToggle={() => setOpen(open === a.name ? undefined : a.name)} onDone={done} />
@@ -291,18 +281,7 @@ function ArtifactDetail({ name }: { name: string }) {
       ) : (
         <table>
           <caption>Versions of {name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Size</th>
-              <th scope="col">SHA-256</th>
-              <th scope="col">Type</th>
-              <th scope="col">Uploaded</th>
-              <th scope="col">
-                <span className="visually-hidden">Download</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Version', 'Size', 'SHA-256', 'Type', 'Uploaded']} actions="Download" />
           <tbody>
             {versions.data.items.map((v) => (
               <tr key={v.version}>

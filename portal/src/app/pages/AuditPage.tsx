@@ -3,6 +3,7 @@ import type { AuditRecord, AuditVerification } from '@crosswire/orchestrator/con
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { fullTime } from '../format.ts';
 import { useTitle } from '../router.tsx';
 
@@ -97,18 +98,7 @@ export function AuditPage() {
       ) : (
         <table className="audit">
           <caption className="visually-hidden">Audit records, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Request</th>
-              <th scope="col">
-                <span className="visually-hidden">Details</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Time', 'Actor', 'Action', 'Target', 'Request']} actions="Details" />
           <tbody>
             {records.data.items.map((r) => (
               <AuditRow key={r.id} record={r} open={open === r.id} onToggle={() => setOpen(open === r.id ? undefined : r.id)} />

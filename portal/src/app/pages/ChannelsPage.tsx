@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { Channel, ChannelMessage } from '@crosswire/orchestrator/contract';
 import { api, ApiError, hasRole, type Me } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { ago, fullTime } from '../format.ts';
 import { Link, useTitle } from '../router.tsx';
 import { POLL_MS } from './AdaptersPage.tsx';
@@ -31,16 +32,7 @@ export function ChannelsPage() {
       ) : (
         <table className="channels">
           <caption className="visually-hidden">Channels, refreshed every two seconds</caption>
-          <thead>
-            <tr>
-              <th scope="col">Channel</th>
-              <th scope="col">Messages kept</th>
-              <th scope="col">Head offset</th>
-              <th scope="col">Written by</th>
-              <th scope="col">Consumers (lag)</th>
-              <th scope="col">Newest</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Channel', 'Messages kept', 'Head offset', 'Written by', 'Consumers (lag)', 'Newest']} />
           <tbody>
             {channels.data.items.map((c) => (
               <tr key={c.name}>
@@ -108,14 +100,7 @@ export function ChannelPage({ name, me }: { name: string; me: Me | undefined }) 
           ) : (
             <table>
               <caption className="visually-hidden">Consuming adapters and how far behind the head each is</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Adapter</th>
-                  <th scope="col">Committed offset</th>
-                  <th scope="col">Lag (messages)</th>
-                  <th scope="col">Last commit</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Adapter', 'Committed offset', 'Lag (messages)', 'Last commit']} />
               <tbody>
                 {channel.data.consumers.map((k) => (
                   <tr key={k.adapterId}>
@@ -260,14 +245,7 @@ function Messages({ name, replayFor }: { name: string; replayFor: string[] }) {
       ) : (
         <table className="messages">
           <caption className="visually-hidden">The newest 50 messages, credentials masked</caption>
-          <thead>
-            <tr>
-              <th scope="col">Offset</th>
-              <th scope="col">From</th>
-              <th scope="col">Appended</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Offset', 'From', 'Appended', 'Message']} />
           <tbody>
             {[...messages.data.items].reverse().map((m) => (
               <tr key={m.offset}>

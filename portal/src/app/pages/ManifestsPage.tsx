@@ -4,6 +4,7 @@ import { useId, useRef, useState } from 'react';
 import { api, ApiError, hasRole, type Me } from '../api.ts';
 import { DownloadButton } from '../components/DownloadButton.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { Link, useTitle } from '../router.tsx';
 import { storedZip } from '../zip.ts';
 import { ChangesTable } from '../components/ChangesTable.tsx';
@@ -284,13 +285,7 @@ function ImportError({ error, action }: { error: unknown; action: string }) {
       </p>
       <table className="problems">
         <caption className="visually-hidden">Problems, by file and field</caption>
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">Field</th>
-            <th scope="col">Problem</th>
-          </tr>
-        </thead>
+        <TableHead columns={['File', 'Field', 'Problem']} />
         <tbody>
           {problems.map((p, i) => (
             <tr key={i}>

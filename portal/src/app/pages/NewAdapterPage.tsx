@@ -2,12 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Adapter, FieldError, PluginManifest } from '@crosswire/orchestrator/contract';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, ApiError, hasRole, type Me } from '../api.ts';
+import { FieldErrorList } from '../components/FieldErrorList.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { SchemaForm } from '../schema-form/SchemaForm.tsx';
 import { buildSpec, CONFIG_POINTER, stepOfError, type Basics, type WizardStep } from '../adapter-spec.ts';
 import { cleanValue, initialValue, maskSecrets, placeErrors } from '../schema-form/model.ts';
 import { Link, navigate, useTitle } from '../router.tsx';
-import { MODE_LABEL } from './AdaptersPage.tsx';
+import { MODE_LABEL, ModeOptions } from './AdaptersPage.tsx';
 
 const STEPS = ['Basics', 'Connection', 'Review'] as const;
 type Step = WizardStep;
@@ -102,15 +103,7 @@ export function NewAdapterPage({ me }: { me: Me | undefined }) {
           <h2 ref={headingRef} tabIndex={-1}>
             Basics
           </h2>
-          {otherErrors.length > 0 && (
-            <ul className="field-error">
-              {otherErrors.map((e) => (
-                <li key={e.path + e.message}>
-                  {e.path}: {e.message}
-                </li>
-              ))}
-            </ul>
-          )}
+          <FieldErrorList errors={otherErrors} />
           <div className="field">
             <label htmlFor={ids.name}>
               Name <span className="required">(required)</span>
@@ -136,11 +129,7 @@ export function NewAdapterPage({ me }: { me: Me | undefined }) {
           <div className="field">
             <label htmlFor={ids.mode}>Mode</label>
             <select id={ids.mode} value={basics.mode} onChange={(e) => setBasics({ ...basics, mode: e.target.value })} aria-describedby={`${ids.mode}-help`}>
-              {Object.entries(MODE_LABEL).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
+              <ModeOptions />
             </select>
             <p id={`${ids.mode}-help`} className="help">
               Single: one pod, no standby. Active/passive: one pod, standbys take over. Scale-out: several pods at once (not for FIX sessions or listening ports).

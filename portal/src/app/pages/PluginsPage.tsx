@@ -3,6 +3,7 @@ import type { PluginManifest } from '@crosswire/orchestrator/contract';
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { flattenFields } from '../schema-form/model.ts';
 import { useTitle } from '../router.tsx';
 
@@ -64,16 +65,7 @@ function Fields({ plugin }: { plugin: PluginManifest }) {
   return (
     <table className="fields">
       <caption className="visually-hidden">Fields of {plugin.type}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Title</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Default</th>
-          <th scope="col">Notes</th>
-          <th scope="col">Description</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Field', 'Title', 'Kind', 'Default', 'Notes', 'Description']} />
       <tbody>
         {fields.map((f) => (
           <tr key={f.pointer}>

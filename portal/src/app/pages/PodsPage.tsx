@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { Pod } from '@crosswire/orchestrator/contract';
 import { api } from '../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { TableHead } from '../components/TableHead.tsx';
 import { ago, fullTime } from '../format.ts';
 import { useTitle } from '../router.tsx';
 import { POLL_MS } from './AdaptersPage.tsx';
@@ -26,16 +27,7 @@ export function PodsPage() {
       ) : (
         <table className="pods">
           <caption className="visually-hidden">Adapter pods, refreshed every two seconds</caption>
-          <thead>
-            <tr>
-              <th scope="col">Pod</th>
-              <th scope="col">Version</th>
-              <th scope="col">Adapters held</th>
-              <th scope="col">Connector types</th>
-              <th scope="col">Last heartbeat</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Pod', 'Version', 'Adapters held', 'Connector types', 'Last heartbeat', 'State']} />
           <tbody>
             {pods.data.items.map((p) => (
               <tr key={p.id}>

@@ -176,7 +176,7 @@ function FieldView({ field, ctx }: { field: Field; ctx: Ctx }) {
     case 'map':
       return <MapField field={field} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
     case 'list':
-      return <ListField field={field} ctx={ctx} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
+      return <ListField field={field} label={label} help={help} messages={messages} common={common} value={value} set={set} />;
     case 'number':
       return (
         <FieldFrame field={field} label={label} help={help} messages={messages} id={id}>
@@ -244,40 +244,43 @@ interface LeafProps {
   set: (v: unknown) => void;
 }
 
-function ListField({ field, label, help, messages, common, value, set }: LeafProps & { ctx: Ctx }) {
-  // The text is kept while typing (a trailing newline is not an item yet); the parsed items are the value.
-  const [text, setText] = useState(Array.isArray(value) ? value.join('\n') : '');
+type ParsedTextareaProps = Omit<LeafProps, 'value' | 'set'> & { rows: number; initialText: string; onText: (text: string) => void; children: React.ReactNode };
+/**
+ * A textarea whose text is kept as typed while `onText` turns each edit into the field's value: a
+ * half-typed line or JSON document parses to something else (or nothing), and must not be redrawn from it.
+ */
+function ParsedTextarea({ field, label, help, messages, common, rows, initialText, onText, children }: ParsedTextareaProps) {
+  const [text, setText] = useState(initialText);
   return (
     <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
       <textarea
         {...common}
-        rows={3}
+        rows={rows}
         value={text}
         onChange={(e) => {
           setText(e.target.value);
-          set(parseList(e.target.value, (field.schema.items ?? {}) as JsonSchema));
+          onText(e.target.value);
         }}
       />
-      <p className="help">One per line.</p>
+      {children}
     </FieldFrame>
   );
 }
 
-function MapField({ field, label, help, messages, common, value, set }: LeafProps) {
-  const [text, setText] = useState(formatMap(value));
+function ListField({ value, set, ...rest }: LeafProps) {
+  // A trailing newline is not an item yet, so the text is kept apart from the parsed items.
   return (
-    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
-      <textarea
-        {...common}
-        rows={3}
-        value={text}
-        onChange={(e) => {
-          setText(e.target.value);
-          set(parseMap(e.target.value));
-        }}
-      />
+    <ParsedTextarea {...rest} rows={3} initialText={Array.isArray(value) ? value.join('\n') : ''} onText={(text) => set(parseList(text, (rest.field.schema.items ?? {}) as JsonSchema))}>
+      <p className="help">One per line.</p>
+    </ParsedTextarea>
+  );
+}
+
+function MapField({ value, set, ...rest }: LeafProps) {
+  return (
+    <ParsedTextarea {...rest} rows={3} initialText={formatMap(value)} onText={(text) => set(parseMap(text))}>
       <p className="help">One per line, as Name: value.</p>
-    </FieldFrame>
+    </ParsedTextarea>
   );
 }
 
@@ -359,29 +362,26 @@ function ChannelField({ field, label, help, messages, common, value, set }: Leaf
   );
 }
 
-function JsonField({ field, label, help, messages, common, value, set }: LeafProps) {
-  const [text, setText] = useState(value === undefined ? '' : JSON.stringify(value, null, 2));
+function JsonField({ value, set, ...rest }: LeafProps) {
   const [bad, setBad] = useState(false);
   return (
-    <FieldFrame field={field} label={label} help={help} messages={messages} id={common.id}>
-      <textarea
-        {...common}
-        rows={4}
-        value={text}
-        onChange={(e) => {
-          setText(e.target.value);
-          if (e.target.value.trim() === '') return (setBad(false), set(undefined));
-          try {
-            set(JSON.parse(e.target.value));
-            setBad(false);
-          } catch {
-            setBad(true);
-          }
-        }}
-      />
+    <ParsedTextarea
+      {...rest}
+      rows={4}
+      initialText={value === undefined ? '' : JSON.stringify(value, null, 2)}
+      onText={(text) => {
+        if (text.trim() === '') return (setBad(false), set(undefined));
+        try {
+          set(JSON.parse(text));
+          setBad(false);
+        } catch {
+          setBad(true);
+        }
+      }}
+    >
       <p className="help">JSON.</p>
       {bad && <p className="field-error">Not valid JSON yet.</p>}
-    </FieldFrame>
+    </ParsedTextarea>
   );
 }
 

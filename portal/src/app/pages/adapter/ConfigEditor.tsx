@@ -2,11 +2,12 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Adapter, PluginManifest } from '@crosswire/orchestrator/contract';
 import { useId, useMemo, useState } from 'react';
 import { api, apiPath, hasRole, type Me } from '../../api.ts';
+import { FieldErrorList } from '../../components/FieldErrorList.tsx';
 import { ErrorState } from '../../components/States.tsx';
 import { fullTime } from '../../format.ts';
 import { SchemaForm } from '../../schema-form/SchemaForm.tsx';
 import { placeErrors } from '../../schema-form/model.ts';
-import { MODE_LABEL } from '../AdaptersPage.tsx';
+import { MODE_LABEL, ModeOptions } from '../AdaptersPage.tsx';
 import { buildSpec, CONFIG_POINTER, type Basics } from '../../adapter-spec.ts';
 import { ConflictBanner, SaveFailure, useSpecSave, useUnsavedWarning } from './spec-save.tsx';
 
@@ -143,23 +144,11 @@ export function ConfigEditor({ adapter, me }: { adapter: Adapter; me: Me | undef
             />
           )}
           <SaveFailure save={save} />
-          {otherErrors.length > 0 && (
-            <ul className="field-error">
-              {otherErrors.map((e) => (
-                <li key={e.path + e.message}>
-                  {e.path}: {e.message}
-                </li>
-              ))}
-            </ul>
-          )}
+          <FieldErrorList errors={otherErrors} />
           <div className="field">
             <label htmlFor={ids.mode}>Mode</label>
             <select id={ids.mode} value={draft.basics.mode} onChange={(e) => setDraft({ ...draft, basics: { ...draft.basics, mode: e.target.value } })}>
-              {Object.entries(MODE_LABEL).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
+              <ModeOptions />
             </select>
           </div>
           {draft.basics.mode === 'scale_out' && (

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Adapter, AdapterEvent, MessageTrace as Trace, TracedMessageDetails } from '@crosswire/orchestrator/contract';
 import { api, apiPath, hasRole, type Me } from '../../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
+import { TableHead } from '../../components/TableHead.tsx';
 import { fullTime } from '../../format.ts';
 import { POLL_MS } from '../AdaptersPage.tsx';
 
@@ -83,15 +84,7 @@ export function MessageTrace({ adapter, me }: { adapter: Adapter; me: Me | undef
       ) : (
         <table className="events trace">
           <caption className="visually-hidden">Traced messages, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Direction</th>
-              <th scope="col">Time</th>
-              <th scope="col">Type</th>
-              <th scope="col">Seq</th>
-              <th scope="col">Content (masked)</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Direction', 'Time', 'Type', 'Seq', 'Content (masked)']} />
           <tbody>
             {traced.map((e) => (
               <tr key={e.id}>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { Adapter } from '@crosswire/orchestrator/contract';
 import { useId, useMemo, useState } from 'react';
 import { api, hasRole, type FieldError, type Me } from '../../api.ts';
+import { FieldErrorList } from '../../components/FieldErrorList.tsx';
 import { draftOf, errorsByInput, isEmpty, moved, newCondition, newRoute, newTransform, specOf, type ConditionDraft, type PipelineDraft, type RouteDraft, type TransformDraft } from '../../pipeline-draft.ts';
 import { ConditionRow, RouteRow, TextField, TransformRow } from './PipelineRows.tsx';
 import { TryIt } from './PipelineTryIt.tsx';
@@ -112,15 +113,7 @@ export function PipelineEditor({ adapter, me }: { adapter: Adapter; me: Me | und
           />
         )}
         <SaveFailure save={save} />
-        {placed.other.length > 0 && (
-          <ul className="field-error">
-            {placed.other.map((e) => (
-              <li key={e.path + e.message}>
-                {e.path}: {e.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <FieldErrorList errors={placed.other} />
         <fieldset className="bare" disabled={!mayEdit}>
           <legend className="visually-hidden">Pipeline steps</legend>
           <fieldset className="section">

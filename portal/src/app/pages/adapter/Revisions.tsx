@@ -3,6 +3,7 @@ import type { Adapter, Revision, RevisionDiff } from '@crosswire/orchestrator/co
 import { useEffect, useRef, useState } from 'react';
 import { api, apiPath, hasRole, type Me } from '../../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
+import { TableHead } from '../../components/TableHead.tsx';
 import { ChangesTable } from '../../components/ChangesTable.tsx';
 import { fullTime } from '../../format.ts';
 
@@ -66,17 +67,7 @@ export function Revisions({ adapter, me }: { adapter: Adapter; me: Me | undefine
       ) : (
         <table className="revisions">
           <caption className="visually-hidden">Revisions, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Revision</th>
-              <th scope="col">Author</th>
-              <th scope="col">Time</th>
-              <th scope="col">Change</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Revision', 'Author', 'Time', 'Change']} actions="Actions" />
           <tbody>
             {revisions.data.items.map((r) => (
               <tr key={r.revision} aria-current={r.revision === adapter.revision ? 'true' : undefined}>
