@@ -155,7 +155,12 @@ export function orderFields(i: number, transactTime = formatUtcTimestamp(Date.no
   ];
 }
 
-/** A filled ExecutionReport (FIX 4.4) for an order, as oflow_acceptor sends it. */
+/**
+ * A filled ExecutionReport (FIX 4.4) for an order, as oflow_acceptor sends it (and jspurefix-peer's
+ * acceptor): the bench compares the three venues on the same bytes. The product's `fill` mode
+ * (src/connectors/fix-applications.ts) answers differently (random OrderID `O-xxxxxxxx`, ExecID
+ * `E-n`, ClOrdID second), so this does not reuse it.
+ */
 export function fillFields(order: FixMessage, n: number): FixField[] {
   const qty = order.get(38) ?? '0';
   const px = order.get(44) ?? '0';
