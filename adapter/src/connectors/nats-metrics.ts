@@ -1,18 +1,15 @@
 /**
- * Prometheus metrics of the NATS connectors, made like the WebSocket ones: one set per registry
- * (prom-client refuses a name registered twice), labelled by adapter and connector type.
+ * Prometheus metrics of the NATS connectors: one set per registry (prom-client refuses a name registered
+ * twice), labelled by adapter and connector type.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { metricSet } from '../observability/metric-sets.ts';
+import type { Registry } from 'prom-client';
+import { ConnectorMetrics, connectorMetricMakers } from '../observability/metric-sets.ts';
 import type { ConnectorContext } from './connector.ts';
 
-const LABELS = ['adapter', 'connector'] as const;
-
 function build(registry: Registry) {
-  const registers = [registry];
-  const counter = (name: string, help: string) => new Counter({ name, help, labelNames: LABELS, registers });
+  const { counter, gauge } = connectorMetricMakers(registry);
   return {
-    connected: new Gauge({ name: 'crosswire_nats_connected', help: '1 while connected to a NATS server, 0 otherwise', labelNames: LABELS, registers }),
+    connected: gauge('crosswire_nats_connected', '1 while connected to a NATS server, 0 otherwise'),
     disconnects: counter('crosswire_nats_disconnects_total', 'Connections to NATS lost (or first connections that failed)'),
     reconnects: counter('crosswire_nats_reconnects_total', 'Connections to NATS re-established after a loss'),
     messagesIn: counter('crosswire_nats_messages_in_total', 'JetStream messages received by a nats-consumer, redeliveries included'),
@@ -27,65 +24,57 @@ function build(registry: Registry) {
   };
 }
 
-type NatsMetricSet = ReturnType<typeof build>;
-
 /** The metrics of one adapter's NATS connector, recorded in `registry` (a private one when none is given). */
-export class NatsMetrics {
-  readonly #set: NatsMetricSet;
-  readonly #labels: { adapter: string; connector: string };
-  /** The adapter's message counters (console and Prometheus), kept by the worker. */
-  readonly #count: ConnectorContext['count'];
-
+export class NatsMetrics extends ConnectorMetrics<ReturnType<typeof build>> {
   constructor(registry: Registry | undefined, adapter: string, connector: string, count?: ConnectorContext['count']) {
-    this.#count = count;
-    this.#set = metricSet(registry, build);
-    this.#labels = { adapter, connector };
-    this.#set.connected.set(this.#labels, 0);
+    super(registry, build, adapter, connector, count);
+    // The series exists, at 0, before the first connection attempt ends.
+    this.set.connected.set(this.labels, 0);
   }
 
   connected(reconnect: boolean): void {
-    this.#set.connected.set(this.#labels, 1);
-    if (reconnect) this.#set.reconnects.inc(this.#labels);
+    this.set.connected.set(this.labels, 1);
+    if (reconnect) this.set.reconnects.inc(this.labels);
   }
 
   disconnected(): void {
-    this.#set.connected.set(this.#labels, 0);
-    this.#set.disconnects.inc(this.#labels);
+    this.set.connected.set(this.labels, 0);
+    this.set.disconnects.inc(this.labels);
   }
 
   messageIn(redelivered: boolean): void {
-    this.#set.messagesIn.inc(this.#labels);
-    if (redelivered) this.#set.redeliveries.inc(this.#labels);
-    else this.#count?.('in', 1);
+    this.set.messagesIn.inc(this.labels);
+    if (redelivered) this.set.redeliveries.inc(this.labels);
+    else this.count?.('in', 1);
   }
 
   acked(count: number): void {
-    if (count > 0) this.#set.acked.inc(this.#labels, count);
+    if (count > 0) this.set.acked.inc(this.labels, count);
   }
 
   nak(): void {
-    this.#set.naks.inc(this.#labels);
+    this.set.naks.inc(this.labels);
   }
 
   duplicates(count: number): void {
-    if (count > 0) this.#set.duplicates.inc(this.#labels, count);
+    if (count > 0) this.set.duplicates.inc(this.labels, count);
   }
 
   malformed(): void {
-    this.#set.malformed.inc(this.#labels);
-    this.#count?.('rejected', 1);
+    this.set.malformed.inc(this.labels);
+    this.count?.('rejected', 1);
   }
 
   deadLettered(count: number): void {
-    if (count > 0) this.#set.deadLettered.inc(this.#labels, count);
+    if (count > 0) this.set.deadLettered.inc(this.labels, count);
   }
 
   published(): void {
-    this.#set.messagesOut.inc(this.#labels);
-    this.#count?.('out', 1);
+    this.set.messagesOut.inc(this.labels);
+    this.count?.('out', 1);
   }
 
   publishFailed(): void {
-    this.#set.publishFailures.inc(this.#labels);
+    this.set.publishFailures.inc(this.labels);
   }
 }

@@ -2,8 +2,8 @@
  * Prometheus metrics of the WebSocket connectors. One set per registry (prom-client refuses a name
  * registered twice), labelled by adapter and connector type so every adapter in a pod has its own series.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { metricSet } from '../observability/metric-sets.ts';
+import type { Registry } from 'prom-client';
+import { ConnectorMetrics, connectorMetricMakers } from '../observability/metric-sets.ts';
 import type { ConnectorContext } from './connector.ts';
 
 /** Why a connection, handshake or frame was refused; the `reason` label of `crosswire_ws_refused_total`. */
@@ -20,97 +20,74 @@ export type RefusalReason =
   | 'rate'
   | 'not-websocket';
 
-const LABELS = ['adapter', 'connector'] as const;
-
 function build(registry: Registry) {
-  const registers = [registry];
+  const { counter, gauge } = connectorMetricMakers(registry);
   return {
-    connections: new Gauge({ name: 'crosswire_ws_connections', help: 'Open WebSocket connections', labelNames: LABELS, registers }),
-    opened: new Counter({ name: 'crosswire_ws_connections_opened_total', help: 'WebSocket connections established', labelNames: LABELS, registers }),
-    framesIn: new Counter({ name: 'crosswire_ws_frames_in_total', help: 'Frames received, malformed ones included', labelNames: LABELS, registers }),
-    framesOut: new Counter({ name: 'crosswire_ws_frames_out_total', help: 'Frames sent (one per message per connection)', labelNames: LABELS, registers }),
-    refused: new Counter({
-      name: 'crosswire_ws_refused_total',
-      help: 'Connections, handshakes and frames refused, by reason',
-      labelNames: [...LABELS, 'reason'],
-      registers,
-    }),
-    malformed: new Counter({
-      name: 'crosswire_ws_malformed_frames_total',
-      help: 'Frames that were not a message of the configured format (parked as dead letters when a dead-letter channel is set)',
-      labelNames: LABELS,
-      registers,
-    }),
-    deadLettered: new Counter({ name: 'crosswire_ws_dead_letters_total', help: 'Messages appended to the dead-letter channel', labelNames: LABELS, registers }),
-    slowDropped: new Counter({
-      name: 'crosswire_ws_slow_subscribers_dropped_total',
-      help: 'Subscribers disconnected because their send buffer passed maxBufferedBytes',
-      labelNames: LABELS,
-      registers,
-    }),
-    deadPeers: new Counter({ name: 'crosswire_ws_dead_peers_total', help: 'Connections closed for not answering a ping', labelNames: LABELS, registers }),
-    reconnects: new Counter({ name: 'crosswire_ws_reconnect_attempts_total', help: 'Connection attempts after the first (ws-initiator)', labelNames: LABELS, registers }),
+    connections: gauge('crosswire_ws_connections', 'Open WebSocket connections'),
+    opened: counter('crosswire_ws_connections_opened_total', 'WebSocket connections established'),
+    framesIn: counter('crosswire_ws_frames_in_total', 'Frames received, malformed ones included'),
+    framesOut: counter('crosswire_ws_frames_out_total', 'Frames sent (one per message per connection)'),
+    refused: counter('crosswire_ws_refused_total', 'Connections, handshakes and frames refused, by reason', ['reason']),
+    malformed: counter(
+      'crosswire_ws_malformed_frames_total',
+      'Frames that were not a message of the configured format (parked as dead letters when a dead-letter channel is set)',
+    ),
+    deadLettered: counter('crosswire_ws_dead_letters_total', 'Messages appended to the dead-letter channel'),
+    slowDropped: counter('crosswire_ws_slow_subscribers_dropped_total', 'Subscribers disconnected because their send buffer passed maxBufferedBytes'),
+    deadPeers: counter('crosswire_ws_dead_peers_total', 'Connections closed for not answering a ping'),
+    reconnects: counter('crosswire_ws_reconnect_attempts_total', 'Connection attempts after the first (ws-initiator)'),
   };
 }
 
-type WsMetricSet = ReturnType<typeof build>;
-
 /** The metrics of one adapter's connector, recorded in `registry` (a private one when none is given). */
-export class WsMetrics {
-  readonly #set: WsMetricSet;
-  readonly #labels: { adapter: string; connector: string };
-  /** The adapter's message counters (console and Prometheus), kept by the worker. */
-  readonly #count: ConnectorContext['count'];
-
+export class WsMetrics extends ConnectorMetrics<ReturnType<typeof build>> {
   constructor(registry: Registry | undefined, adapter: string, connector: string, count?: ConnectorContext['count']) {
-    this.#count = count;
-    this.#set = metricSet(registry, build);
-    this.#labels = { adapter, connector };
+    super(registry, build, adapter, connector, count);
   }
 
   opened(): void {
-    this.#set.opened.inc(this.#labels);
-    this.#set.connections.inc(this.#labels);
+    this.set.opened.inc(this.labels);
+    this.set.connections.inc(this.labels);
   }
 
   closed(): void {
-    this.#set.connections.dec(this.#labels);
+    this.set.connections.dec(this.labels);
   }
 
   frameIn(): void {
-    this.#set.framesIn.inc(this.#labels);
-    this.#count?.('in', 1);
+    this.set.framesIn.inc(this.labels);
+    this.count?.('in', 1);
   }
 
   framesOut(count: number): void {
     if (count <= 0) return;
-    this.#set.framesOut.inc(this.#labels, count);
-    this.#count?.('out', count);
+    this.set.framesOut.inc(this.labels, count);
+    this.count?.('out', count);
   }
 
   refused(reason: RefusalReason): void {
-    this.#set.refused.inc({ ...this.#labels, reason });
-    if (reason === 'frame-too-large' || reason === 'rate') this.#count?.('rejected', 1);
+    this.set.refused.inc({ ...this.labels, reason });
+    if (reason === 'frame-too-large' || reason === 'rate') this.count?.('rejected', 1);
   }
 
   malformed(): void {
-    this.#set.malformed.inc(this.#labels);
-    this.#count?.('rejected', 1);
+    this.set.malformed.inc(this.labels);
+    this.count?.('rejected', 1);
   }
 
   deadLettered(count: number): void {
-    if (count > 0) this.#set.deadLettered.inc(this.#labels, count);
+    if (count > 0) this.set.deadLettered.inc(this.labels, count);
   }
 
   slowSubscriberDropped(): void {
-    this.#set.slowDropped.inc(this.#labels);
+    this.set.slowDropped.inc(this.labels);
   }
 
   deadPeer(): void {
-    this.#set.deadPeers.inc(this.#labels);
+    this.set.deadPeers.inc(this.labels);
   }
 
   reconnect(): void {
-    this.#set.reconnects.inc(this.#labels);
+    this.set.reconnects.inc(this.labels);
   }
 }

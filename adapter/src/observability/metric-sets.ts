@@ -1,4 +1,5 @@
-import { Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { MessageKind } from './message-counts.ts';
 
 const built = new WeakMap<Registry, Map<unknown, unknown>>();
 
@@ -17,4 +18,43 @@ export function metricSet<T>(registry: Registry | undefined, build: (registry: R
     sets.set(build, set);
   }
   return set;
+}
+
+/** Every adapter of one connector type in a pod writes the same metrics; these labels keep its series apart. */
+const CONNECTOR_LABELS = ['adapter', 'connector'] as const;
+type ConnectorLabel = (typeof CONNECTOR_LABELS)[number];
+/** What a connector reports the messages it reads, writes and refuses to (ConnectorContext's `count`). */
+type CountMessages = (kind: MessageKind, n?: number) => void;
+
+/** Counters and gauges labelled by adapter and connector type (and `extra` labels), registered in `registry`: the parts of a connector's metric set. */
+export function connectorMetricMakers(registry: Registry) {
+  const registers = [registry];
+  return {
+    counter: <E extends string = never>(name: string, help: string, extra: readonly E[] = []) =>
+      new Counter<ConnectorLabel | E>({ name, help, labelNames: [...CONNECTOR_LABELS, ...extra], registers }),
+    gauge: (name: string, help: string) => new Gauge<ConnectorLabel>({ name, help, labelNames: CONNECTOR_LABELS, registers }),
+  };
+}
+
+/**
+ * The metrics of one adapter's connector, recorded in `registry` (a private one when none is given): the set
+ * `build` makes, shared with the registry's other adapters, written under this adapter's labels.
+ */
+export abstract class ConnectorMetrics<S> {
+  protected readonly set: S;
+  protected readonly labels: Record<ConnectorLabel, string>;
+  /** The adapter's message counters (console and Prometheus), kept by the worker. */
+  protected readonly count: CountMessages | undefined;
+
+  protected constructor(
+    registry: Registry | undefined,
+    build: (registry: Registry) => S,
+    adapter: string,
+    connector: string,
+    count?: CountMessages,
+  ) {
+    this.set = metricSet(registry, build);
+    this.labels = { adapter, connector };
+    this.count = count;
+  }
 }
