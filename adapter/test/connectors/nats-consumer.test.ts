@@ -1,9 +1,9 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ensureChannel } from '../../src/channels/index.ts';
 import { natsConsumerConnector } from '../../src/connectors/nats-consumer.ts';
-import { natsOrSkip, NATS_URL, testStream } from './nats-support.ts';
-import { metric, run, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { natsOrSkip, NATS_URL, natsWorld, streamForTest } from './nats-support.ts';
+import { metric, run, until, type WsWorld } from './ws-support.ts';
 
 const nc: NatsConnection | undefined = await natsOrSkip();
 
@@ -11,15 +11,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
   let world: WsWorld;
   let jsm: JetStreamManager;
   let js: JetStreamClient;
-  beforeAll(async () => {
-    world = await wsWorld();
-    jsm = await nc!.jetstreamManager();
-    js = nc!.jetstream();
-  });
-  afterAll(async () => {
-    await world.close();
-    await nc!.close();
-  });
+  natsWorld(nc!, (made) => ({ world, jsm, js } = made));
 
   async function consumer(stream: string, channel: string, extra: Record<string, unknown> = {}) {
     const adapter = await world.adapter({
@@ -45,8 +37,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
   }
 
   it('appends every message to the channel in stream order, with its headers and stream sequence, and acknowledges each', async () => {
-    const stream = await testStream(jsm, 'order');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'order');
     for (let n = 1; n <= 200; n++) {
       const h = (await import('nats')).headers();
       h.set('Trace-Id', `t-${n}`);
@@ -73,8 +64,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
   });
 
   it('refuses a message it cannot store, and stores it exactly once when JetStream offers it again', async () => {
-    const stream = await testStream(jsm, 'nak');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'nak');
     const channel = await world.channel('later');
     const c = await consumer(stream.name, channel);
     await until('connected', () => c.states.at(-1) === 'Active');
@@ -101,8 +91,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
   });
 
   it('acknowledges a message already stored by a holder that died before its ack, without storing it again', async () => {
-    const stream = await testStream(jsm, 'crash');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'crash');
     for (let n = 1; n <= 3; n++) await js.publish(`${stream.subject}.x`, JSON.stringify({ order: n }));
     const channel = await world.channel('crash');
     const adapter = await world.adapter({
@@ -129,8 +118,7 @@ describe.skipIf(!nc)('the nats-consumer connector (real NATS JetStream and Postg
   });
 
   it('parks a payload that is not JSON in the dead-letter channel with the reason, and acknowledges it', async () => {
-    const stream = await testStream(jsm, 'bad');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'bad');
     const channel = await world.channel('good');
     const parked = await world.channel('parked');
     const adapter = await world.adapter({

@@ -1,25 +1,18 @@
 import type { JetStreamManager, NatsConnection } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { natsConsumerConnector } from '../../src/connectors/nats-consumer.ts';
 import { natsProducerConnector } from '../../src/connectors/nats-producer.ts';
 import { lease } from '../channels/support.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
-import { NATS_HOST, NATS_PORT, natsOrSkip, streamContents, testStream } from './nats-support.ts';
-import { metric, run, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { NATS_HOST, NATS_PORT, natsOrSkip, natsWorld, streamContents, testStream } from './nats-support.ts';
+import { metric, run, until, type WsWorld } from './ws-support.ts';
 
 const nc: NatsConnection | undefined = await natsOrSkip();
 
 describe.skipIf(!nc)('a NATS outage between the pod and the server', () => {
   let world: WsWorld;
   let jsm: JetStreamManager;
-  beforeAll(async () => {
-    world = await wsWorld();
-    jsm = await nc!.jetstreamManager();
-  });
-  afterAll(async () => {
-    await world.close();
-    await nc!.close();
-  });
+  natsWorld(nc!, (made) => ({ world, jsm } = made));
 
   it('at start: the adapter shows the error and keeps trying, and receives once NATS is reachable', async () => {
     const proxy = await startTcpProxy(NATS_HOST, NATS_PORT);

@@ -1,24 +1,17 @@
 import type { JetStreamManager, NatsConnection } from 'nats';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { natsProducerConnector } from '../../src/connectors/nats-producer.ts';
 import { claimLease } from '../../../orchestrator/src/store/leases.ts';
 import { lease } from '../channels/support.ts';
-import { natsOrSkip, NATS_URL, streamContents, testStream } from './nats-support.ts';
-import { metric, run, until, wsWorld, type WsWorld } from './ws-support.ts';
+import { natsOrSkip, NATS_URL, natsWorld, streamContents, streamForTest } from './nats-support.ts';
+import { metric, run, until, type WsWorld } from './ws-support.ts';
 
 const nc: NatsConnection | undefined = await natsOrSkip();
 
 describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and PostgreSQL)', () => {
   let world: WsWorld;
   let jsm: JetStreamManager;
-  beforeAll(async () => {
-    world = await wsWorld();
-    jsm = await nc!.jetstreamManager();
-  });
-  afterAll(async () => {
-    await world.close();
-    await nc!.close();
-  });
+  natsWorld(nc!, (made) => ({ world, jsm } = made));
 
   async function producerAdapter(channel: string, stream: { name: string; subject: string }, publish: Record<string, unknown> = {}, deadLetterChannel?: string) {
     return world.adapter({
@@ -40,8 +33,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
   const head = async (channel: string) => Number((await world.test.db.query<{ head: string }>('SELECT head FROM channels WHERE name = $1', [channel])).rows[0]!.head);
 
   it("publishes the channel's messages in order, each with its Nats-Msg-Id, and commits what JetStream acknowledged", async () => {
-    const stream = await testStream(jsm, 'pub');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'pub');
     const channel = await world.channel('to-nats');
     await world.publish(channel, Array.from({ length: 150 }, (_, n) => ({ desk: n % 2 ? 'fx' : 'rates', order: n + 1 })));
     const adapter = await producerAdapter(channel, stream);
@@ -57,8 +49,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
   });
 
   it('after a restart under a new lease epoch re-publishes nothing JetStream already stored, and loses nothing', async () => {
-    const stream = await testStream(jsm, 'epoch');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'epoch');
     const channel = await world.channel('epoch');
     const adapter = await producerAdapter(channel, stream);
     const first = await run(natsProducerConnector(world.deps()), adapter);
@@ -78,8 +69,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
   });
 
   it('in scale-out, two pods publishing the same channel store each message once, in channel order', async () => {
-    const stream = await testStream(jsm, 'scale');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'scale');
     const channel = await world.channel('scale');
     const adapter = await world.adapter({
       mode: 'scale_out',
@@ -102,8 +92,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
   });
 
   it('parks a message whose subject placeholder is missing in the dead-letter channel and publishes the rest', async () => {
-    const stream = await testStream(jsm, 'dl');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'dl');
     const channel = await world.channel('to-nats');
     const parked = await world.channel('parked');
     await world.publish(channel, [{ desk: 'fx', order: 1 }, { order: 2 }, { desk: 'a.b', order: 3 }, { desk: 'fx', order: 4 }]);
@@ -120,8 +109,7 @@ describe.skipIf(!nc)('the nats-producer connector (real NATS JetStream and Postg
   });
 
   it('without a dead-letter channel stops at a message it cannot publish, with the reason, and loses nothing', async () => {
-    const stream = await testStream(jsm, 'stop');
-    onTestFinished(async () => void (await stream.remove()));
+    const stream = await streamForTest(jsm, 'stop');
     const channel = await world.channel('to-nats');
     await world.publish(channel, [{ desk: 'fx', order: 1 }, { order: 2 }, { desk: 'fx', order: 3 }]);
     const adapter = await producerAdapter(channel, stream);

@@ -1,4 +1,6 @@
-import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
+import { wsWorld, type WsWorld } from './ws-support.ts';
 
 /** The NATS server with JetStream the tests run against (the machine's and CI's). */
 export const NATS_HOST = '127.0.0.1';
@@ -25,6 +27,36 @@ export async function testStream(jsm: JetStreamManager, prefix: string) {
   const subject = `cwtest.${id}`;
   await jsm.streams.add({ name, subjects: [`${subject}.>`] });
   return { name, subject, remove: () => jsm.streams.delete(name).catch(() => false) };
+}
+
+/** What the tests of a describe block against the real server share. */
+export interface NatsWorld {
+  world: WsWorld;
+  jsm: JetStreamManager;
+  js: JetStreamClient;
+}
+
+/**
+ * Hooks the describe block it is called in: before its tests a WsWorld and JetStream handles on `nc`,
+ * handed to `use` (the tests keep them in their own variables); after them the world and `nc` closed.
+ */
+export function natsWorld(nc: NatsConnection, use: (made: NatsWorld) => void): void {
+  let world: WsWorld | undefined;
+  beforeAll(async () => {
+    world = await wsWorld();
+    use({ world, jsm: await nc.jetstreamManager(), js: nc.jetstream() });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await nc.close();
+  });
+}
+
+/** A unique stream with its own subjects, deleted when the running test finishes. */
+export async function streamForTest(jsm: JetStreamManager, prefix: string) {
+  const stream = await testStream(jsm, prefix);
+  onTestFinished(async () => void (await stream.remove()));
+  return stream;
 }
 
 /** Every message in a stream, in stream order: payload text and headers. */
