@@ -8,7 +8,13 @@ import { startPartitionProxy, type PartitionProxy } from './support/partition-pr
 import { emptyLog, probeConnector, type ProbeLog } from './support/probe-connector.ts';
 import { until } from '../../orchestrator/test/support/waiting.ts';
 
-const TTL_MS = 1_500;
+// Long enough that a pod stalled for a couple of seconds on a loaded machine still renews in time: below
+// that, the lease keeper (correctly) fences a healthy session and tests about something else fail.
+const TTL_MS = 6_000;
+const HEARTBEAT = /\/heartbeat$/;
+
+/** Heartbeats that reached `proxy` after `from` and before `to` (performance.now() times). */
+const heartbeatsBetween = (proxy: PartitionProxy, from: number, to: number) => proxy.arrivals(HEARTBEAT).filter((at) => at > from && at < to).length;
 
 describe('the adapter pod worker against a real orchestrator', () => {
   let stack: TestStack;
@@ -44,14 +50,18 @@ describe('the adapter pod worker against a real orchestrator', () => {
   });
   afterAll(() => stack.stop());
 
-  it('picks up an enabled adapter within a second, runs it and shows it Active with its events', async () => {
+  it('picks up an enabled adapter at its next heartbeat, runs it and shows it Active with its events', async () => {
     await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('pickup', 9801));
+    const proxy = await startPartitionProxy(stack.orchestrator.url);
+    proxies.push(proxy);
     const log = emptyLog();
-    await startWorker('pod-a', log);
-    const enabledAt = performance.now();
+    await startWorker('pod-a', log, { via: proxy.url });
     await stack.call('operator', 'POST', '/adapters/pickup/enable');
+    const enabledAt = performance.now();
     const start = await until('the connector to start', () => log.starts.find((s) => s.adapter === 'pickup'));
-    expect(start.at - enabledAt).toBeLessThan(1_000);
+    // Counted in heartbeats, not milliseconds, which a loaded machine stretches: the first heartbeat sent after
+    // the enable already offers the adapter (one in flight during the enable may have too).
+    expect(heartbeatsBetween(proxy, enabledAt, start.at)).toBeLessThanOrEqual(1);
     const state = await until('Active status', async () => {
       const s = await status('pickup');
       return s.state === 'Active' ? s : undefined;
@@ -101,14 +111,16 @@ describe('the adapter pod worker against a real orchestrator', () => {
     await until('the release', async () => ((await status('lifecycle')).state === 'Inactive' ? true : undefined));
   });
 
-  it('hands over to a standby well under a second after a clean shutdown', async () => {
+  it('hands over to a standby at its next heartbeat after a clean shutdown, without waiting for the TTL', async () => {
     await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('handover', 9803));
+    const proxy = await startPartitionProxy(stack.orchestrator.url);
+    proxies.push(proxy);
     const logA = emptyLog();
     const logB = emptyLog();
     const a = await startWorker('pod-a', logA);
     await stack.call('operator', 'POST', '/adapters/handover/enable');
     await until('pod-a to run it', () => logA.starts.length === 1);
-    await startWorker('pod-b', logB);
+    await startWorker('pod-b', logB, { via: proxy.url });
 
     await a.shutdown();
     workers.splice(workers.indexOf(a), 1);
@@ -116,7 +128,10 @@ describe('the adapter pod worker against a real orchestrator', () => {
     expect(logA.stops).toEqual([expect.objectContaining({ mode: 'logout' })]);
     const taken = await until('pod-b to take over', () => logB.starts[0]);
     expect(taken.epoch).toBe(2);
-    expect(taken.at - released).toBeLessThan(1_000);
+    // The lease was released, not left to expire: pod-b's first heartbeat after the shutdown got it, well
+    // inside the TTL. Counted in heartbeats so that a slow machine cannot turn this into a failure.
+    expect(heartbeatsBetween(proxy, released, taken.at)).toBeLessThanOrEqual(1);
+    expect(taken.at - released).toBeLessThan(TTL_MS);
   });
 
   it('a partitioned holder fences itself before its lease can be re-granted; the standby continues at a higher epoch', async () => {
@@ -151,14 +166,18 @@ describe('the adapter pod worker against a real orchestrator', () => {
       return s.state === 'Error' ? s : undefined;
     });
     expect(failing.reason).toBe('the connector did not start: port 9876 is already in use');
-    await until('the retry to succeed', async () => ((await status('flaky')).state === 'Active' ? true : undefined), 6_000);
+    // The first retry comes 2 s after the failure; the limit leaves a slow machine room beyond that.
+    await until('the retry to succeed', async () => ((await status('flaky')).state === 'Active' ? true : undefined), 20_000);
     expect(log.starts).toHaveLength(1);
   });
 });
 
 describe('an orchestrator outage shorter than the lease TTL', () => {
   it('keeps the session running: renews resume when the orchestrator is back, at the same epoch', async () => {
-    const stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '6000' });
+    // The pod fences 2 s before the TTL (10 s) runs out: the 3 s outage, up to one renew interval (3.3 s)
+    // since the last renew and the 1 s retry after it leave it seconds of room on a slow machine. With a
+    // 6 s TTL the room was under a second.
+    const stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '10000' });
     const proxy = await startPartitionProxy(stack.orchestrator.url);
     const log = emptyLog();
     const token = await stack.issuer.mint({ sub: 'pod-r-credential', roles: ['pod'] });
@@ -180,7 +199,7 @@ describe('an orchestrator outage shorter than the lease TTL', () => {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       proxy.heal();
       // Past the TTL measured from before the outage: only renews after it can have kept the lease.
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await new Promise((resolve) => setTimeout(resolve, 8_000));
       expect(log.stops).toEqual([]);
       const status = (await stack.call('viewer', 'GET', '/adapters/steady')).body.status;
       expect(status.holders).toEqual([expect.objectContaining({ pod: 'pod-r', epoch: 1 })]);

@@ -14,6 +14,8 @@ export interface PartitionProxy {
    */
   loseAnswers(paths?: RegExp): void;
   heal(): void;
+  /** When (performance.now()) each request whose path matches `path` reached the proxy, answered or not. */
+  arrivals(path: RegExp): number[];
   close(): Promise<void>;
 }
 
@@ -21,7 +23,9 @@ export async function startPartitionProxy(target: string): Promise<PartitionProx
   let partitioned = false;
   let answersLost: RegExp | undefined;
   const held = new Set<ServerResponse>();
+  const seen: Array<{ url: string; at: number }> = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    seen.push({ url: req.url ?? '', at: performance.now() });
     if (partitioned) {
       held.add(res);
       return;
@@ -54,6 +58,7 @@ export async function startPartitionProxy(target: string): Promise<PartitionProx
       for (const res of held) res.destroy();
       held.clear();
     },
+    arrivals: (path) => seen.filter((r) => path.test(r.url)).map((r) => r.at),
     close: () =>
       new Promise((resolve) => {
         for (const res of held) res.destroy();
