@@ -184,7 +184,7 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
     await tracePanel.getByRole('button', { name: 'Trace 1 min' }).click();
     await expect.poll(() => tracePanel.getByRole('status').textContent()).toMatch(/^Tracing until .* \(started by Demo operator\)/);
     const eventRows = page.getByRole('table', { name: 'Events, newest first' }).locator('tbody tr');
-    await expect.poll(() => eventRows.filter({ hasText: 'message trace on' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => eventRows.filter({ hasText: 'message trace on' }).count()).toBe(1);
     // A counterparty logs on and sends an order: the Messages panel counts both in, and the logon answer out.
     const counterparty = await RawClient.open(fixPort, { beginString: 'FIX.4.4', sender: 'CLIENT1', target: 'CROSSWIRE' });
     try {
@@ -193,11 +193,11 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
       counterparty.send('D', [[11, 'e2e-1'], [21, '1'], [55, 'VOD.L'], [54, '1'], [60, '20261126-00:00:00'], [38, '100'], [40, '1']]);
       const messages = page.getByRole('table', { name: 'Messages in, out and rejected' });
       const lastHour = async (kind: string) => Number(await messages.getByRole('row', { name: new RegExp(`^${kind}`) }).locator('td').nth(2).textContent());
-      await expect.poll(() => lastHour('In'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => lastHour('In')).toBeGreaterThanOrEqual(2);
       expect(await lastHour('Out')).toBeGreaterThanOrEqual(1);
       const traced = tracePanel.getByRole('table', { name: 'Traced messages, newest first' }).locator('tbody tr');
       const tracedLogon = traced.filter({ hasText: '← in' }).filter({ hasText: '35=A' });
-      await expect.poll(() => tracedLogon.count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => tracedLogon.count()).toBe(1);
       expect(await tracedLogon.textContent()).toContain('554=••••••');
       await expect.poll(() => traced.filter({ hasText: '11=e2e-1' }).count()).toBeGreaterThanOrEqual(1);
       expect(await tracePanel.textContent()).not.toContain('s3cret-logon');
@@ -207,7 +207,7 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
     await tracePanel.getByRole('button', { name: 'Stop trace' }).click();
     await expect.poll(() => tracePanel.getByRole('status').textContent()).toMatch(/^Not tracing/);
     const events = page.getByRole('table', { name: 'Events, newest first' }).locator('tbody tr');
-    await expect.poll(() => events.count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    await expect.poll(() => events.count()).toBeGreaterThan(1);
     expect(await events.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('enabled by Demo operator')]));
     // Filters: by category, and by time.
     const eventsPanel = page.locator('section[aria-labelledby="events-title"]');
