@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs, startStack, type TestStack } from './support/stack.ts';
-import { sleep } from './support/waiting.ts';
 
 const MINUTE = 60_000;
 const minuteAgo = (n: number) => new Date(Math.floor(Date.now() / MINUTE) * MINUTE - n * MINUTE).toISOString();
@@ -14,7 +13,10 @@ describe('message counters: pods report them with their status, viewers read the
   const report = (body: Record<string, unknown>, pod = 'pod-a') => stack.call('pod', 'POST', `/pods/${pod}/status`, { lease, state: 'Active', ...body });
 
   beforeAll(async () => {
-    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '1000' });
+    // Leases outlive the test unless it expires one: with a 1 s TTL, a loaded machine could let a lease the test
+    // still needs lapse (its holder then disappears from the status), while the tests about an expired holder
+    // expire it in the database, as if the holder had frozen past its TTL.
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '60000' });
     await stack.call('pod', 'POST', '/pods', { id: 'pod-a', version: '0.1.0', capacity: 5, connectorTypes: ['fix-acceptor'] });
     adapterId = (await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('counted', 9960))).body.id;
     await stack.call('operator', 'POST', '/adapters/counted/enable');
@@ -23,6 +25,7 @@ describe('message counters: pods report them with their status, viewers read the
     lease = { adapterId, slot: 0, epoch: claimed.body.epoch };
   });
   afterAll(() => stack.stop());
+  const expireLease = () => stack.database.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
 
   it('starts with every minute of the window at zero', async () => {
     const empty = await counters('?minutes=5');
@@ -93,7 +96,7 @@ describe('message counters: pods report them with their status, viewers read the
       fetch(`${stack.api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${podB}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     await asPodB('/pods', { id: 'pod-b', version: '0.1.0', capacity: 5, connectorTypes: ['fix-acceptor'] });
     // pod-a stops renewing; pod-b takes the adapter over at the next epoch.
-    await sleep(1_200);
+    await expireLease();
     const taken = await asPodB('/pods/pod-b/leases', { adapterId });
     expect(taken.status).toBe(201);
     const newLease = { adapterId, slot: 0, epoch: ((await taken.json()) as { epoch: number }).epoch };
@@ -113,7 +116,7 @@ describe('message counters: pods report them with their status, viewers read the
 
   it('records a numbered report once: the same number again (a retry after a lost answer) adds no counts and no events', async () => {
     // pod-a takes the adapter back once pod-b's lease lapses: a new lease, whose numbers start afresh.
-    await sleep(1_200);
+    await expireLease();
     const claimed = await stack.call('pod', 'POST', '/pods/pod-a/leases', { adapterId });
     expect(claimed.status).toBe(201);
     lease = { adapterId, slot: 0, epoch: claimed.body.epoch };
