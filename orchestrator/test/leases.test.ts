@@ -102,11 +102,13 @@ describe.each(BACKENDS)('lease lifecycle on %s', (backend) => {
 
   it('re-grants an expired lease to another pod with a higher epoch and fences the old holder out', async () => {
     const adapterId = await enabledAdapter(test.db, specs.fixAcceptor('expiring'));
-    const first = await claimLease(test.db, adapterId, 'pod-a', 250);
+    // A TTL that a stalled machine cannot outlast between the two claims; the lease is then expired in the
+    // database, as if pod-a had frozen past it. Expiry with the passing of time is the next test's subject.
+    const first = await claimLease(test.db, adapterId, 'pod-a', 15_000);
     expect(first).toMatchObject({ slot: 0, epoch: 1, takenFrom: null });
-    expect(await claimLease(test.db, adapterId, 'pod-b', 250)).toBeUndefined();
+    expect(await claimLease(test.db, adapterId, 'pod-b', 15_000)).toBeUndefined();
 
-    await sleep(400);
+    await test.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
     const second = await claimLease(test.db, adapterId, 'pod-b', 15_000);
     expect(second).toMatchObject({ slot: 0, epoch: 2, takenFrom: 'pod-a' });
 
@@ -121,13 +123,14 @@ describe.each(BACKENDS)('lease lifecycle on %s', (backend) => {
 
   it('renews only before expiry: a holder that let its lease lapse is stale even if nobody took it', async () => {
     const adapterId = await enabledAdapter(test.db, specs.fixAcceptor('lapsing', 9877));
-    const grant = (await claimLease(test.db, adapterId, 'pod-a', 300))!;
+    // 2 s: the renew 50 ms after the claim must find the lease live even if the machine stalls in between.
+    const grant = (await claimLease(test.db, adapterId, 'pod-a', 2_000))!;
     const key = { adapterId, slot: grant.slot, pod: 'pod-a', epoch: grant.epoch };
     await sleep(50);
-    const renewed = await renewLease(test.db, key, 300);
+    const renewed = await renewLease(test.db, key, 2_000);
     expect(Date.parse(renewed!.expiresAt)).toBeGreaterThan(Date.parse(grant.expiresAt));
-    await sleep(450);
-    expect(await renewLease(test.db, key, 300)).toBeUndefined();
+    await sleep(2_200);
+    expect(await renewLease(test.db, key, 2_000)).toBeUndefined();
     // Reclaiming its own expired slot is a new grant: the epoch moves on.
     expect(await claimLease(test.db, adapterId, 'pod-a', 300)).toMatchObject({ epoch: grant.epoch + 1, takenFrom: null });
   });
