@@ -95,7 +95,9 @@ describe('acceptor routing: the lease holder labels itself so the acceptor Servi
   describe('driven by the worker on the real orchestrator', () => {
     let stack: TestStack;
     beforeAll(async () => {
-      stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '1500' });
+      // The hand-over here is a clean shutdown, not an expiry: a 1.5 s TTL only let a pod stalled for 1.2 s on a
+      // loaded machine fence itself (correctly), moving the label before the test looked for it.
+      stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '6000' });
     });
     afterAll(() => stack.stop());
 
