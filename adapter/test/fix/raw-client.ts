@@ -63,8 +63,11 @@ export class RawClient {
     for (const w of waiters) w();
   }
 
-  /** Waits until the predicate holds (checked on every received message or close). */
-  async until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  /**
+   * Waits until the predicate holds (checked on every received message or close). The default limit leaves
+   * a loaded machine room; a wait that must end early says so with its own, or checks it some other way.
+   */
+  async until(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       const left = deadline - Date.now();
@@ -79,7 +82,7 @@ export class RawClient {
     }
   }
 
-  async next(msgType: string, timeoutMs = 5000): Promise<FixMessage> {
+  async next(msgType: string, timeoutMs = 15_000): Promise<FixMessage> {
     await this.until(() => this.received.some((m) => m.msgType === msgType), timeoutMs);
     const index = this.received.findIndex((m) => m.msgType === msgType);
     return this.received.splice(index, 1)[0]!;
