@@ -392,10 +392,15 @@ describe('built-in plugin manifests', () => {
     for (const pattern of patterns) {
       const regex = new RegExp(pattern, 'u');
       for (const input of hostile) {
-        const started = performance.now();
-        regex.test(input);
-        // A quadratic pattern takes hundreds of milliseconds here; linear ones take well under one.
-        expect(performance.now() - started, `${pattern} on ${input.slice(0, 20)}…`).toBeLessThan(50);
+        // A quadratic pattern takes hundreds of milliseconds here; linear ones take well under one. The best of
+        // three tries: a busy machine may preempt or collect garbage during one, a quadratic pattern is slow in all.
+        let fastest = Infinity;
+        for (let attempt = 0; attempt < 3 && fastest >= 50; attempt++) {
+          const started = performance.now();
+          regex.test(input);
+          fastest = Math.min(fastest, performance.now() - started);
+        }
+        expect(fastest, `${pattern} on ${input.slice(0, 20)}…`).toBeLessThan(50);
       }
     }
   });
