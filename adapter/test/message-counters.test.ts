@@ -60,12 +60,14 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
       const settled = JSON.stringify(now) === JSON.stringify(last);
       last = now;
       return settled ? now : undefined;
-    });
+    }, 30_000);
   };
 
   beforeAll(async () => {
-    // Long enough for the pod to ride out the short partition of the second test.
-    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '6000' });
+    // Long enough for the pod to ride out the partition of the second test: it fences 2 s before the TTL counted
+    // from its last renew (up to a renew interval, TTL/3, before the cut), and the cut lasts as long as the fills
+    // take plus 2 s. With 6 s, a slow machine had under a second for the fills before the pod (correctly) gave up.
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '15000' });
     proxy = await startPartitionProxy(stack.orchestrator.url);
     port = await freePort();
     const spec = specs.fixAcceptor('counted-venue', port);
