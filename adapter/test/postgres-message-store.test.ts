@@ -20,7 +20,6 @@ import { JSPUREFIX_DATA } from './fix/helpers.ts';
 
 const SESSION = { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1' };
 const order = (n: number) => Buffer.from(`8=FIX.4.4\x019=20\x0135=D\x0134=${n}\x0111=ORD-${n}\x0110=000\x01`, 'latin1');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const dictionaries = singleDictionary(await loadDictionaryFile(join(JSPUREFIX_DATA, 'FIX44.xml')));
 
 /** What the counterparty receives: every message with its sequence number and exact bytes. */
@@ -82,7 +81,9 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
     new PostgresMessageStore(test.db, { adapterId, adapterName: 'stored', slot: 0, epoch, pod }, SESSION);
 
   it('keeps sequence numbers and sent messages, continues them under the next holder, and fences the old one', async () => {
-    const first = (await claimLease(test.db, adapterId, 'pod-a', 400))!;
+    // Live for as long as pod-a's writes take on a stalled machine (with 400 ms a slow one fenced them too);
+    // then expired in the database, as if pod-a had paused past its TTL.
+    const first = (await claimLease(test.db, adapterId, 'pod-a', 15_000))!;
     const a = storeFor('pod-a', first.epoch);
     expect(await a.load()).toMatchObject({ nextSenderSeqNum: 1, nextTargetSeqNum: 1 });
     await a.saveSent(1, null);
@@ -93,7 +94,7 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
       [4, order(4).toString('latin1')],
     ]);
 
-    await sleep(500);
+    await test.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
     const second = (await claimLease(test.db, adapterId, 'pod-b', 15_000))!;
     const b = storeFor('pod-b', second.epoch);
     expect(await b.load()).toMatchObject({ nextSenderSeqNum: 6, nextTargetSeqNum: 9 });
