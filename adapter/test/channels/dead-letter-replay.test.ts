@@ -30,7 +30,9 @@ describe('dead-letter replay', () => {
     (await store.read(channel, { after: 0 })).map((m) => ({ offset: m.offset, clOrdId: clOrdId(m.message), origin: m.message.origin.session, headers: m.message.headers }));
 
   beforeAll(async () => {
-    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '3000' });
+    // No test here waits for a lease to expire (the hand-over to pod-w expires it in the database); with 3 s,
+    // pod-w fenced itself after a 1.4 s stall on a loaded machine, before the replay it is asked to run.
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '15000' });
     store = new PostgresChannelStore(stack.database.db);
     inbound = (await stack.call('engineer', 'POST', '/adapters', { ...specs.fixAcceptor('replaying', 9871), pipeline: narrow })).body.id;
     await stack.call('operator', 'POST', '/adapters/replaying/enable');
