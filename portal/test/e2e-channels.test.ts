@@ -60,7 +60,7 @@ describe.skipIf(!haveChromium)('channels in Chromium', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Channel orders' }).count()).toBe(1);
     await expect.poll(() => page.getByRole('row', { name: /^1 venue-gateway/ }).textContent()).toContain('554=••••••');
     expect(await page.content()).not.toContain('hunter2');
-    expect(await page.getByRole('row', { name: /^venue-out/ }).textContent()).toMatch(/venue-out\s*1\s*2/);
+    await expect.poll(() => page.getByRole('row', { name: /^venue-out/ }).textContent()).toMatch(/venue-out\s*1\s*2/);
     // An operator reads; changing retention is for engineers.
     expect(await page.getByLabel('Keep for (minutes)').isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Save retention' }).count()).toBe(0);

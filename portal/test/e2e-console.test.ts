@@ -112,7 +112,8 @@ describe.skipIf(!haveChromium)('console pages in Chromium, with a real adapter p
     await page.getByRole('switch', { name: 'Use TLS' }).uncheck();
     // Advanced settings are folded; the artifact picker lists the uploaded artifact.
     expect(await page.getByLabel('Idle timeout').isVisible()).toBe(false);
-    expect(await page.getByLabel('Data dictionary').locator('option').allTextContents()).toEqual(['None', 'custom44.xml']);
+    // The picker fetches the artifacts when it first draws: their option may come a moment later.
+    await expect.poll(() => page.getByLabel('Data dictionary').locator('option').allTextContents()).toEqual(['None', 'custom44.xml']);
     await page.getByLabel('Address', { exact: true }).fill('127.0.0.1');
     await page.getByLabel(/^Port/).fill('70000');
     await page.getByLabel(/^FIX version/).selectOption('FIX.4.4');

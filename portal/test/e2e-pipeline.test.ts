@@ -44,7 +44,8 @@ describe.skipIf(!haveChromium)('pipeline designer in Chromium', () => {
 
     await page.getByRole('button', { name: 'Add route' }).click();
     const route = group(page, 'Route 1');
-    expect(await page.locator('datalist option[value="audit"]').count()).toBeGreaterThan(0);
+    // The channel names come from their own request, which a slow machine may answer after the form is drawn.
+    await expect.poll(() => page.locator('datalist option[value="audit"]').count()).toBeGreaterThan(0);
     await route.getByLabel('Channel', { exact: true }).fill('orders');
     await page.getByRole('button', { name: 'Add condition to route 1' }).click();
     const when = group(page, 'Route 1 condition 1');
