@@ -31,7 +31,8 @@ export async function startPodProcess(stack: TestStack, id: string, options: { c
     await until(
       `${id} to register`,
       async () => ((await stack.call('viewer', 'GET', '/pods')).body.items as Array<{ id: string }>).some((p) => p.id === id),
-      options.registerTimeoutMs,
+      // tsx compiles the pod's sources at every start, several seconds on a busy 2-core machine.
+      options.registerTimeoutMs ?? 30_000,
     );
   } catch (error) {
     child.kill('SIGKILL');
