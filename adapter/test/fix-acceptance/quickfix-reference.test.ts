@@ -59,14 +59,14 @@ describe.skipIf(skipReason !== undefined)('acceptance runner against QuickFIX C+
     const original = readFileSync(join(SHARED_SERVER_DEFINITIONS, 'fix42', 'ReverseRoute.def'), 'latin1');
     const wrongReason = join(work, 'wrong-reason.def');
     writeFileSync(wrongReason, original.replace('373=5', '373=6'), 'latin1');
-    const result = await runScriptFile(wrongReason, 'wrong-reason', acceptor, { patterns, timeoutMs: 5000 });
+    const result = await runScriptFile(wrongReason, 'wrong-reason', acceptor, { patterns, timeoutMs: 15_000 });
     expect(result.passed).toBe(false);
     expect(result.reason).toMatch(/tag 373: expected '6', received '5'/);
 
     const wrongSeq = join(work, 'wrong-seq.def');
     const logon = readFileSync(join(SHARED_SERVER_DEFINITIONS, 'fix42', '1a_ValidLogonWithCorrectMsgSeqNum.def'), 'latin1');
     writeFileSync(wrongSeq, logon.replace('\x0135=5\x0134=2\x0149=ISLD', '\x0135=5\x0134=3\x0149=ISLD'), 'latin1');
-    const seq = await runScriptFile(wrongSeq, 'wrong-seq', acceptor, { patterns, timeoutMs: 5000 });
+    const seq = await runScriptFile(wrongSeq, 'wrong-seq', acceptor, { patterns, timeoutMs: 15_000 });
     expect(seq.reason).toMatch(/tag 34: expected '3', received '2'/);
   });
 
@@ -86,7 +86,7 @@ describe.skipIf(skipReason !== undefined)('acceptance runner against QuickFIX C+
       'latin1',
     );
     const lines: string[] = [];
-    const code = await main(['--port', String(acceptor.port), '--timeout', '5', folder], (l) => lines.push(l));
+    const code = await main(['--port', String(acceptor.port), '--timeout', '15', folder], (l) => lines.push(l));
     expect(lines).toEqual([
       'PASS fix44/14e_IncorrectEnumValue',
       'PASS fix44/2a_MsgSeqNumCorrect',
