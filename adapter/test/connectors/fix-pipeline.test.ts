@@ -115,6 +115,7 @@ describe("a FIX acceptor in 'pipeline' mode", () => {
 
     // Fixed; the client logs on again with its next number and is asked for what was not taken.
     await ensureChannel(world.test.db, { name: doomed });
+    // Each try may itself wait up to 10 s for an answer on a slow machine: room for a few of them.
     const again = await until('the session to take connections again', async () => {
       const c = await RawClient.open(a.port, IDS);
       c.seq = 5;
@@ -123,7 +124,7 @@ describe("a FIX acceptor in 'pipeline' mode", () => {
       if (answered) return c;
       c.close();
       return undefined;
-    });
+    }, 40_000);
     onTestFinished(() => again.close());
     const resend = await again.next('2');
     expect(resend.get(7)).toBe(String(from));
