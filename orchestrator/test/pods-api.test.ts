@@ -173,6 +173,6 @@ describe('the pod lease protocol over HTTP', () => {
     expect(adapter.status.reason).toMatch(/no adapter pod has claimed it/);
     const warnings = await warningEvents();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].message).toMatch(/no adapter pod has claimed it/);
+    expect(warnings[0]!.message).toMatch(/no adapter pod has claimed it/);
   });
 });
