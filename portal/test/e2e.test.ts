@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, CHROMIUM, haveChromium, openConsole, SHOTS, signIn as signInAs, type ConsoleHarness } from './support/chromium.ts';
 import type { PortalStack } from './support/stack.ts';
@@ -90,9 +90,17 @@ describe.skipIf(!haveChromium)('portal in Chromium', () => {
     // and the rendering, which stretched a wall-clock bound past 2.5 s. Paused, the page refreshes only when
     // the test moves its clock, so a refresh interval above two seconds still fails, however fast the machine.
     await page.clock.install();
+    const inFlight = new Set<Request>();
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) inFlight.add(r);
+    });
+    page.on('requestfinished', (r) => inFlight.delete(r));
+    page.on('requestfailed', (r) => inFlight.delete(r));
     await page.reload();
     await expect.poll(() => page.getByRole('row', { name: /orders-to-nats/ }).textContent()).toContain('Disabled');
     await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1);
+    // A refresh still on its way from before the change would take the place of the next one: let it land.
+    await expect.poll(() => inFlight.size).toBe(0);
     expect((await stack.admin('POST', '/adapters/orders-to-nats/enable')).status).toBe(200);
     await page.clock.runFor(2_000);
     // The answer lands in real time; 1 ms of page time per look lets the page's zero-delay timers render it.
