@@ -47,7 +47,9 @@ describe('message trace of a FIX acceptor, on demand', () => {
   const inOrders = async () => (await stack.call('viewer', 'GET', '/adapters/traced-venue/counters?minutes=10')).body.totals.in as number;
 
   beforeAll(async () => {
-    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '6000' });
+    // Nothing here waits for an expiry: a TTL well above a loaded machine's stalls keeps the pod from fencing
+    // (and re-claiming at a new epoch, dropping the counterparty) in the middle of the trace.
+    stack = await startStack('postgres', { CROSSWIRE_LEASE_TTL_MS: '15000' });
     port = await freePort();
     const spec = specs.fixAcceptor('traced-venue', port);
     const config = { ...spec.connector.config, listen: { host: '127.0.0.1', port }, application: 'fill' };
