@@ -164,5 +164,6 @@ describe('npm start (installer dev)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 30_000);
+    // Room for both 15 s waits above and the clean stop: 30 s let two slow waits end the test early.
+  }, 60_000);
 });
