@@ -7,6 +7,8 @@
  * are paths relative to its package).
  */
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AsciiSession,
   EmptyLogFactory,
@@ -19,6 +21,7 @@ import {
   type MsgView,
 } from 'jspurefix';
 import { FixMsgAsciiStoreResend, FixMsgStoreRecord } from 'jspurefix/dist/store/index.js';
+import { until } from '../../../orchestrator/test/support/waiting.ts';
 
 export interface PeerTls {
   /** Our own certificate and key (PEM). */
@@ -178,9 +181,109 @@ export class PeerState {
     if (this.#store) await this.#store.setTargetSeqNum(Math.min(this.#firstMissing, atMost ?? Number.POSITIVE_INFINITY));
   }
 
-  get #store() {
-    return (this.lastSession as unknown as { sessionStore?: { setSenderSeqNum(n: number): Promise<void>; setTargetSeqNum(n: number): Promise<void> } } | undefined)?.sessionStore;
+  /** The numbers the store of the last session that sent holds in memory: what its latest write to the file carried. */
+  storedSeqNums(): StoredSeqNums | undefined {
+    const store = this.#store;
+    return store ? { sender: store.senderSeqNum, target: store.targetSeqNum } : undefined;
   }
+
+  get #store() {
+    return (
+      this.lastSession as unknown as
+        | { sessionStore?: { readonly senderSeqNum: number; readonly targetSeqNum: number; setSenderSeqNum(n: number): Promise<void>; setTargetSeqNum(n: number): Promise<void> } }
+        | undefined
+    )?.sessionStore;
+  }
+}
+
+/** The next MsgSeqNum to send and the next one expected, as jspurefix's file store keeps them. */
+export interface StoredSeqNums {
+  sender: number;
+  target: number;
+}
+
+/** The file in which jspurefix's file store keeps the session's sequence numbers (`<BeginString>-<SenderCompID>-<TargetCompID>.seqnums`). */
+export function seqNumsFile(options: Pick<PeerOptions, 'storeDirectory' | 'senderCompId' | 'targetCompId'>): string {
+  if (options.storeDirectory === undefined) throw new Error('a memory store keeps no sequence number file');
+  return join(options.storeDirectory, `FIX.4.4-${options.senderCompId}-${options.targetCompId}.seqnums`);
+}
+
+/** The file's text; undefined while it does not exist. */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The numbers in the text of a `.seqnums` file: both right-aligned in 20 characters, `sender : target`.
+ * Anything else is a write caught halfway (jspurefix truncates the file, then writes it), not numbers.
+ */
+function parseSeqNums(text: string | undefined): StoredSeqNums | undefined {
+  const match = text === undefined ? null : /^( *\d+) : ( *\d+)$/.exec(text);
+  if (match === null || match[1]!.length !== 20 || match[2]!.length !== 20) return undefined;
+  return { sender: Number(match[1]), target: Number(match[2]) };
+}
+
+function describeSeen(file: string, text: string | undefined): string {
+  const seen = parseSeqNums(text);
+  if (seen) return `${file} holds sender ${seen.sender}, target ${seen.target}`;
+  return text === undefined ? `${file} does not exist` : `${file} holds ${JSON.stringify(text)}`;
+}
+
+/**
+ * Waits until jspurefix's file store holds `expected`. jspurefix writes the numbers without waiting
+ * for the writes, so they can land well after its session has ended; a reconnect before that would
+ * log on with numbers already used.
+ */
+export async function waitForStoredSeqNums(file: string, expected: StoredSeqNums, timeoutMs = 15_000): Promise<void> {
+  let text: string | undefined;
+  await until(
+    `jspurefix's store to hold sender ${expected.sender}, target ${expected.target}`,
+    () => {
+      text = readText(file);
+      const seen = parseSeqNums(text);
+      return seen !== undefined && seen.sender === expected.sender && seen.target === expected.target;
+    },
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; ${describeSeen(file, text)}`);
+  });
+}
+
+/**
+ * Waits until jspurefix's writes of the sequence numbers have landed after a session ended, when the
+ * numbers it should hold are not known: until the file has stopped changing and holds what the
+ * session's store holds in memory, which its latest write carried. The writes run concurrently and
+ * can land out of order, leaving an older pair last; the file then never matches, so one that has
+ * not changed for `STALE_QUIET_MS` counts as settled too (nothing is in flight any more, and the
+ * caller overwrites the numbers anyway). Nothing sent yet: jspurefix has written no numbers.
+ */
+export async function waitForSeqNumWritesToSettle(file: string, state: PeerState, timeoutMs = 15_000): Promise<void> {
+  const QUIET_MS = 200;
+  const STALE_QUIET_MS = 2_000;
+  if (state.storedSeqNums() === undefined) return;
+  let text: string | undefined;
+  let changedAt = Date.now();
+  await until(
+    "jspurefix's sequence number writes to settle",
+    () => {
+      const now = readText(file);
+      if (now !== text) [text, changedAt] = [now, Date.now()];
+      const seen = parseSeqNums(text);
+      const meant = state.storedSeqNums();
+      if (seen === undefined || meant === undefined) return false;
+      const quiet = Date.now() - changedAt;
+      return (quiet >= QUIET_MS && seen.sender === meant.sender && seen.target === meant.target) || quiet >= STALE_QUIET_MS;
+    },
+    timeoutMs,
+  ).catch((error: Error) => {
+    const meant = state.storedSeqNums();
+    throw new Error(`${error.message}; ${describeSeen(file, text)}, the session's store sender ${meant?.sender}, target ${meant?.target}`);
+  });
 }
 
 /** A NewOrderSingle shaped like oflow_initiator's. */

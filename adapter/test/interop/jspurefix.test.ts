@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checksum, formatChecksum } from '../../src/fix/codec/checksum.ts';
 import { encodeFields, FixAcceptor, FixInitiator, MemoryMessageStore, parseMessage, type FixEvent } from '../../src/fix/index.ts';
-import { PeerState, startJspurefix } from './jspurefix-peer.ts';
+import { PeerState, seqNumsFile, startJspurefix, waitForStoredSeqNums } from './jspurefix-peer.ts';
 import { FillApplication, FIX44_XML, freePort, orderFields, ReportCollector, selfSigned, waitFor, waitForPort } from './support.ts';
 
 const ORDERS = 10_000;
@@ -87,10 +87,12 @@ describe('jspurefix interop over TLS', () => {
         session.logout();
         await peer.finished;
         await waitFor('our side to see the disconnect', () => acceptor.session('CROSSWIRE', 'JSINIT')?.isConnected === false, 10_000);
-        // jspurefix's file store writes its last sequence number asynchronously after the session ends;
+        // jspurefix's file store writes its last sequence numbers asynchronously after the session ends;
         // reconnecting sooner on a loaded machine makes it log on with an already used number, which
-        // our acceptor rightly refuses ("MsgSeqNum too low").
-        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        // our acceptor rightly refuses ("MsgSeqNum too low"). Our acceptor's next numbers are exactly
+        // the ones jspurefix must log on with, so the store is waited for until it holds them.
+        const ours = acceptor.session('CROSSWIRE', 'JSINIT')!;
+        await waitForStoredSeqNums(seqNumsFile(options), { sender: ours.nextTargetSeqNum, target: ours.nextSenderSeqNum });
       }
       expect(state.filled.size, problems(events).join('\n')).toBe(ORDERS);
       expect(state.duplicates).toBe(0);

@@ -19,7 +19,7 @@ import { startStack, type TestStack } from '../../../orchestrator/test/support/s
 import { freePort, sleep, until } from '../../../orchestrator/test/support/waiting.ts';
 import { natsOrSkip, NATS_URL, testStream } from '../connectors/nats-support.ts';
 import { OFLOW_ACCEPTOR, quickfixPeersBuilt, startPeer, type RunningPeer } from '../interop/support.ts';
-import { PeerState, startJspurefix, type RunningJspurefix } from '../interop/jspurefix-peer.ts';
+import { PeerState, seqNumsFile, startJspurefix, waitForSeqNumWritesToSettle, type RunningJspurefix } from '../interop/jspurefix-peer.ts';
 import { startPodProcess } from '../support/pod-process.ts';
 
 const ORDERS = Number(process.env.BRIDGE_ORDERS ?? 2_000);
@@ -206,8 +206,9 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
         if (!ended) peer.stop();
         await peer.finished;
         // jspurefix's file store writes its numbers asynchronously after a session ends (see jspurefix.test.ts),
-        // and not always the highest last: settle, then store the right one.
-        await sleep(1_500);
+        // and not always the highest last: let its writes land, then store the right ones over them. Which
+        // numbers it should hold after a kill is not known here, hence waiting for the writes to settle.
+        await waitForSeqNumWritesToSettle(seqNumsFile(options), state);
         await state.persistSenderSeq();
         // From the first report never received: reports come in order (checked below), so it lies just
         // after the report of the order before the first one missing.
