@@ -222,9 +222,13 @@ describe('the ws-acceptor connector', () => {
     const port = Number(new URL(a.url).port);
     const idle = createConnection({ host: '127.0.0.1', port });
     idle.on('error', () => undefined);
-    await new Promise((resolve) => idle.once('close', resolve));
+    // Bounded, and naming what it waited for: this test once hung until the test timeout on a loaded
+    // machine, and which step hung was never seen.
+    const idleClosed = new Promise<boolean>((resolve) => idle.once('close', () => resolve(true)));
+    const closedInTime = await Promise.race([idleClosed, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000))]);
+    expect(closedInTime, `the acceptor did not close an idle connection within 15 s (connected: ${!idle.pending}, bytes read: ${idle.bytesRead})`).toBe(true);
     expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'handshake-timeout' })).toBe(1);
-    const plain = await fetch(a.url.replace('ws:', 'http:'));
+    const plain = await fetch(a.url.replace('ws:', 'http:'), { signal: AbortSignal.timeout(15_000) });
     expect(plain.status).toBe(426);
     expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'not-websocket' })).toBe(1);
   });
