@@ -16,6 +16,7 @@ import { StoreFencedError } from '../src/fix/session/message-store.ts';
 import { Session, type SessionLink } from '../src/fix/session/session.ts';
 import { DEFAULT_SESSION_SETTINGS } from '../src/fix/session/session-settings.ts';
 import { PostgresMessageStore } from '../src/store/postgres-message-store.ts';
+import { lease as claimAfterExpiry } from './channels/support.ts';
 import { JSPUREFIX_DATA } from './fix/helpers.ts';
 
 const SESSION = { beginString: 'FIX.4.4', senderCompId: 'CROSSWIRE', targetCompId: 'CLIENT1' };
@@ -82,8 +83,8 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
 
   it('keeps sequence numbers and sent messages, continues them under the next holder, and fences the old one', async () => {
     // Live for as long as pod-a's writes take on a stalled machine (with 400 ms a slow one fenced them too);
-    // then expired in the database, as if pod-a had paused past its TTL.
-    const first = (await claimLease(test.db, adapterId, 'pod-a', 15_000))!;
+    // pod-b's claim then expires it in the database, as if pod-a had paused past its TTL.
+    const first = await claimAfterExpiry(test, adapterId, 'pod-a');
     const a = storeFor('pod-a', first.epoch);
     expect(await a.load()).toMatchObject({ nextSenderSeqNum: 1, nextTargetSeqNum: 1 });
     await a.saveSent(1, null);
@@ -94,8 +95,7 @@ describe.each(BACKENDS)('the FIX message store in the database (%s)', (backend) 
       [4, order(4).toString('latin1')],
     ]);
 
-    await test.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
-    const second = (await claimLease(test.db, adapterId, 'pod-b', 15_000))!;
+    const second = await claimAfterExpiry(test, adapterId, 'pod-b');
     const b = storeFor('pod-b', second.epoch);
     expect(await b.load()).toMatchObject({ nextSenderSeqNum: 6, nextTargetSeqNum: 9 });
     expect((await b.getSent(1, 10)).map((m) => m.seqNum)).toEqual([2, 3, 4, 5]);
