@@ -1,8 +1,8 @@
-import { ZodError, type z } from 'zod';
+import { ZodError } from 'zod';
 import type { FieldError, Problem } from '../contract/index.ts';
 import { AuthenticationError } from '../auth/verify.ts';
 import { MigrationError } from '../db/migrations.ts';
-import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
+import { DomainError, zodFieldErrors, type DomainErrorKind } from '../domain/errors.ts';
 import { InvalidCursorError } from '../store/rows.ts';
 
 /** An HTTP-level refusal raised by the API layer itself (auth, media type, limits). */
@@ -31,22 +31,6 @@ const STATUS: Record<DomainErrorKind, [number, string]> = {
 
 const typeUri = (slug: string) => `https://crosswire.dev/problems/${slug}`;
 const slugOf = (title: string) => title.toLowerCase().replaceAll(' ', '-');
-
-export function pointer(path: readonly PropertyKey[]): string {
-  return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
-}
-
-export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
-  return error.issues.flatMap((issue: z.core.$ZodIssue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: `${prefix}${pointer([...issue.path, key])}`,
-        message: 'is not a known field: remove it or check its spelling',
-      }));
-    }
-    return [{ path: `${prefix}${pointer(issue.path)}`, message: issue.message }];
-  });
-}
 
 export interface ProblemResponse {
   status: number;

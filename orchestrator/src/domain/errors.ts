@@ -1,3 +1,4 @@
+import type { ZodError } from 'zod';
 import type { FieldError } from '../contract/index.ts';
 
 /**
@@ -27,3 +28,17 @@ export class DomainError extends Error {
 
 export const notFound = (what: string) => new DomainError('not-found', `${what} does not exist`);
 export const invalid = (message: string, errors: FieldError[] = []) => new DomainError('invalid', message, errors);
+
+/** A JSON Pointer for a path of keys and indexes, `~` and `/` escaped as RFC 6901 says. */
+export function pointer(path: readonly PropertyKey[]): string {
+  return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+/** A zod refusal as field errors under `prefix`; an unknown key is named with `unknownKey`. */
+export function zodFieldErrors(error: ZodError, prefix = '', unknownKey = 'is not a known field: remove it or check its spelling'): FieldError[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: `${prefix}${pointer([...issue.path, key])}`, message: unknownKey }))
+      : [{ path: `${prefix}${pointer(issue.path)}`, message: issue.message }],
+  );
+}

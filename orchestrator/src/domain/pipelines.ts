@@ -2,7 +2,8 @@
  * Pipelines in the control plane: saving refuses one the adapter could not run, and "try it" runs a
  * pasted message through the same engine the adapter runs (`../pipeline`), step by step.
  */
-import type { FieldError, Pipeline, PipelineTryRequest, PipelineTryResult, TryMessage } from '../contract/index.ts';
+import { Pipeline as PipelineSchema, type FieldError, type Pipeline, type PipelineTryRequest, type PipelineTryResult, type TryMessage } from '../contract/index.ts';
+import type { Queryable } from '../db/database.ts';
 import {
   compileCondition,
   compileTransform,
@@ -14,11 +15,8 @@ import {
   tryPipeline,
   type Message,
 } from '../pipeline/index.ts';
-import { invalid } from './errors.ts';
-import type { z } from 'zod';
-import { Pipeline as PipelineSchema } from '../contract/index.ts';
-import type { Queryable } from '../db/database.ts';
 import { listStoredPipelines } from '../store/adapters.ts';
+import { invalid, zodFieldErrors } from './errors.ts';
 
 /** `filters[0].pattern` → `/pipeline/filters/0/pattern`, the JSON pointer the portal marks. */
 function pointer(enginePath: string): string {
@@ -115,18 +113,6 @@ export function tryPipelineRequest(request: PipelineTryRequest): PipelineTryResu
   };
 }
 
-const escapePointer = (key: PropertyKey) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
-
-/** Why this release's Pipeline schema refuses a stored pipeline, at the pointers the portal marks. */
-function schemaErrors(error: z.ZodError): FieldError[] {
-  const at = (path: readonly PropertyKey[]) => ['/pipeline', ...path.map(escapePointer)].join('/');
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: at([...issue.path, key]), message: 'is not a known field in this release: remove it' }))
-      : [{ path: at(issue.path), message: issue.message }],
-  );
-}
-
 /**
  * The adapters whose stored pipeline this release would refuse to save, and so an adapter pod of this
  * release would fail to start: each was accepted by the release that saved it (an older one may have
@@ -137,7 +123,7 @@ export async function checkStoredPipelines(db: Queryable): Promise<{ checked: nu
   const stored = await listStoredPipelines(db);
   for (const { name, pipeline } of stored) {
     const parsed = PipelineSchema.safeParse(pipeline);
-    const errors = parsed.success ? pipelineErrors(parsed.data) : schemaErrors(parsed.error);
+    const errors = parsed.success ? pipelineErrors(parsed.data) : zodFieldErrors(parsed.error, '/pipeline', 'is not a known field in this release: remove it');
     if (errors.length > 0) problems.push({ adapter: name, errors });
   }
   return { checked: stored.length, problems };
