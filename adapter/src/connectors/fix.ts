@@ -146,22 +146,14 @@ type AcceptorAdapterConfig = WithApplication<Omit<FixAcceptorConfig, 'sessions'>
 
 /**
  * The channels an acceptor sends, each with the session it goes out on: a session's own channel, and
- * for the first session also the top-level one (the single-session shorthand). A channel consumer's
- * position is keyed by (channel, adapter), so two senders of one channel would move one position
- * against each other; the orchestrator refuses such a spec, and this refuses one that got here anyway.
+ * for the first session also the top-level one (the single-session shorthand). Unset ones are left to
+ * `channelSender`. The orchestrator refuses a spec naming one channel twice: a channel consumer's
+ * position is keyed by (channel, adapter).
  */
-function acceptorOutbound(config: AcceptorAdapterConfig): Array<{ channel: string; session: AcceptorSessionConfig }> {
-  const outbound = config.sessions.flatMap((session, i) =>
-    [...(i === 0 ? [config.subscribeChannel] : []), session.subscribeChannel]
-      .filter((channel): channel is string => channel !== undefined && channel !== '')
-      .map((channel) => ({ channel, session })),
+function acceptorOutbound(config: AcceptorAdapterConfig): Array<{ channel: string | undefined; session: AcceptorSessionConfig }> {
+  return config.sessions.flatMap((session, i) =>
+    [...(i === 0 ? [config.subscribeChannel] : []), session.subscribeChannel].map((channel) => ({ channel, session })),
   );
-  const seen = new Set<string>();
-  for (const { channel } of outbound) {
-    if (seen.has(channel)) throw new Error(`channel ${channel} is named twice as an outbound channel: an adapter reads each channel in one place only`);
-    seen.add(channel);
-  }
-  return outbound;
 }
 
 /** The `subscribeChannel` sender, when the config names one; it needs the database its channels live in. */

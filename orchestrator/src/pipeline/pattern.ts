@@ -12,7 +12,6 @@
 import { RE2JS } from 're2js';
 
 export interface CompiledPattern {
-  readonly source: string;
   /** True when the pattern matches somewhere in `text` (JavaScript's `RegExp.test`). */
   test(text: string): boolean;
 }
@@ -74,5 +73,5 @@ export function compilePattern(source: string): CompiledPattern {
     const lookahead = /\(\?[=!]/.test(reason) ? ': lookahead ((?= or (?!) is not supported; match the following text itself, or add a second condition' : '';
     throw new PatternError(`is not supported (${reason}): ${ENGINE}${lookahead || '; see the pattern syntax in docs/message-flow.md'}`, true);
   }
-  return { source, test: (text) => re2.test(text) };
+  return { test: (text) => re2.test(text) };
 }
