@@ -218,7 +218,7 @@ export class WsAcceptor {
       const frame = Buffer.from(text, 'utf8');
       let wrapped: Buffer | undefined;
       let sent = 0;
-      let over: Client[] = [];
+      const over: Client[] = [];
       for (const client of this.#clients) {
         if (client.dropped || client.socket.readyState !== client.socket.OPEN) continue;
         if (client.resume && !client.resume.takeLive(consumed)) continue;
@@ -228,14 +228,23 @@ export class WsAcceptor {
       }
       metrics.framesOut(sent);
       if (sent > 0 && this.#runtime.context.trace?.active) this.#runtime.context.trace.message('out', consumed.message, this.#config.subscribeChannel);
-      const deadline = performance.now() + SLOW_SUBSCRIBER_GRACE_MS;
-      while (over.length > 0 && performance.now() < deadline && !this.#stopping) {
-        await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
-        over = over.filter((c) => !c.dropped && c.socket.readyState === c.socket.OPEN && c.socket.bufferedAmount > limit);
-      }
-      for (const client of over) this.#dropSlow(client, client.socket.bufferedAmount);
+      for (const client of await this.#stillOverAfterGrace(over)) this.#dropSlow(client, client.socket.bufferedAmount);
     }
     return messages.length;
+  }
+
+  /**
+   * Waits, at most `SLOW_SUBSCRIBER_GRACE_MS` and not once stopping, for clients over their send buffer
+   * limit to drain; returns those still open and over it when the wait ends.
+   */
+  async #stillOverAfterGrace(over: Client[]): Promise<Client[]> {
+    const limit = this.#limits.maxBufferedBytes;
+    const deadline = performance.now() + SLOW_SUBSCRIBER_GRACE_MS;
+    while (over.length > 0 && performance.now() < deadline && !this.#stopping) {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+      over = over.filter((c) => !c.dropped && c.socket.readyState === c.socket.OPEN && c.socket.bufferedAmount > limit);
+    }
+    return over;
   }
 
   #dropSlow(client: Client, buffered: number): void {
@@ -267,13 +276,13 @@ export class WsAcceptor {
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     clearTimeout(this.#handshakeTimers.get(req.socket));
     const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    const refusal = this.#check(req);
-    if (refusal) {
-      this.#refuse(refusal.reason, `refused ${peer}: ${refusal.text}`);
-      reject(socket, refusal.status, refusal.text, refusal.reason === 'auth');
+    const checked = this.#check(req);
+    if (!(checked instanceof URL)) {
+      this.#refuse(checked.reason, `refused ${peer}: ${checked.text}`);
+      reject(socket, checked.status, checked.text, checked.reason === 'auth');
       return;
     }
-    const { from, refusal: badFrom } = parseFrom(parseTarget(req.url!)!.searchParams);
+    const { from, refusal: badFrom } = parseFrom(checked.searchParams);
     if (badFrom !== undefined) return this.#refuseResume(socket, peer, badFrom);
     if (typeof from !== 'number') return this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, from));
     // The channel's head decides whether `from` is a position at all; the upgrade waits for it.
@@ -303,7 +312,8 @@ export class WsAcceptor {
     reject(socket, status, text, false);
   }
 
-  #check(req: IncomingMessage): { status: number; reason: RefusalReason; text: string } | undefined {
+  /** Why the upgrade is refused, or the request target it asks for. */
+  #check(req: IncomingMessage): { status: number; reason: RefusalReason; text: string } | URL {
     const path = this.#config.listen.path ?? WS_DEFAULTS.path;
     if (this.#stopping) return { status: 503, reason: 'max-connections', text: 'the adapter is stopping' };
     // Only origin-form targets (/path?query); anything else could not name this endpoint.
@@ -344,7 +354,7 @@ export class WsAcceptor {
       const why = this.#hmac.verify(`${url.pathname}${url.search}`, req.headers);
       if (why) return { status: 401, reason: 'auth', text: why };
     }
-    return undefined;
+    return url;
   }
 
   #refuse(reason: RefusalReason, text: string): void {
@@ -415,10 +425,9 @@ export class WsAcceptor {
         open,
         // Like the broadcast: a client over its limit gets one grace period to drain, then is dropped.
         drained: async () => {
-          const deadline = performance.now() + SLOW_SUBSCRIBER_GRACE_MS;
-          while (open() && client.socket.bufferedAmount > limit && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+          const slow = await this.#stillOverAfterGrace([client]);
           if (!open()) return false;
-          if (client.socket.bufferedAmount <= limit) return true;
+          if (slow.length === 0) return true;
           this.#dropSlow(client, client.socket.bufferedAmount);
           return false;
         },
