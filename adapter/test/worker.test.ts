@@ -36,6 +36,13 @@ describe('the adapter pod worker against a real orchestrator', () => {
     return worker;
   }
 
+  /** A proxy in front of the orchestrator, closed after the test. */
+  async function startProxy(): Promise<PartitionProxy> {
+    const proxy = await startPartitionProxy(stack.orchestrator.url);
+    proxies.push(proxy);
+    return proxy;
+  }
+
   const status = async (name: string) => (await stack.call('viewer', 'GET', `/adapters/${name}`)).body.status;
 
   beforeAll(async () => {
@@ -52,8 +59,7 @@ describe('the adapter pod worker against a real orchestrator', () => {
 
   it('picks up an enabled adapter at its next heartbeat, runs it and shows it Active with its events', async () => {
     await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('pickup', 9801));
-    const proxy = await startPartitionProxy(stack.orchestrator.url);
-    proxies.push(proxy);
+    const proxy = await startProxy();
     const log = emptyLog();
     await startWorker('pod-a', log, { via: proxy.url });
     await stack.call('operator', 'POST', '/adapters/pickup/enable');
@@ -113,8 +119,7 @@ describe('the adapter pod worker against a real orchestrator', () => {
 
   it('hands over to a standby at its next heartbeat after a clean shutdown, without waiting for the TTL', async () => {
     await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('handover', 9803));
-    const proxy = await startPartitionProxy(stack.orchestrator.url);
-    proxies.push(proxy);
+    const proxy = await startProxy();
     const logA = emptyLog();
     const logB = emptyLog();
     const a = await startWorker('pod-a', logA);
@@ -136,8 +141,7 @@ describe('the adapter pod worker against a real orchestrator', () => {
 
   it('a partitioned holder fences itself before its lease can be re-granted; the standby continues at a higher epoch', async () => {
     await stack.call('engineer', 'POST', '/adapters', specs.fixAcceptor('partitioned', 9804));
-    const proxy = await startPartitionProxy(stack.orchestrator.url);
-    proxies.push(proxy);
+    const proxy = await startProxy();
     const logA = emptyLog();
     const logB = emptyLog();
     await startWorker('pod-a', logA, { via: proxy.url });
