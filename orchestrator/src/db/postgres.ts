@@ -27,9 +27,7 @@ export function openPostgres(options: PostgresOptions): Database {
 
   const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], options?: QueryOptions) => {
     // With a name, pg parses the statement once per connection and afterwards only binds and executes it.
-    const result = await client.query(
-      options?.name === undefined ? { text: sql, values: params as unknown[] | undefined } : { name: options.name, text: sql, values: params as unknown[] | undefined },
-    );
+    const result = await client.query({ name: options?.name, text: sql, values: params as unknown[] | undefined });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 } satisfies QueryResult<Row>;
   };
 
