@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { MessageKind } from './message-counts.ts';
+import type { ConnectorContext } from '../connectors/connector.ts';
 
 const built = new WeakMap<Registry, Map<unknown, unknown>>();
 
@@ -23,8 +23,6 @@ export function metricSet<T>(registry: Registry | undefined, build: (registry: R
 /** Every adapter of one connector type in a pod writes the same metrics; these labels keep its series apart. */
 const CONNECTOR_LABELS = ['adapter', 'connector'] as const;
 type ConnectorLabel = (typeof CONNECTOR_LABELS)[number];
-/** What a connector reports the messages it reads, writes and refuses to (ConnectorContext's `count`). */
-type CountMessages = (kind: MessageKind, n?: number) => void;
 
 /** Counters and gauges labelled by adapter and connector type (and `extra` labels), registered in `registry`: the parts of a connector's metric set. */
 export function connectorMetricMakers(registry: Registry) {
@@ -44,14 +42,14 @@ export abstract class ConnectorMetrics<S> {
   protected readonly set: S;
   protected readonly labels: Record<ConnectorLabel, string>;
   /** The adapter's message counters (console and Prometheus), kept by the worker. */
-  protected readonly count: CountMessages | undefined;
+  protected readonly count: ConnectorContext['count'];
 
   protected constructor(
     registry: Registry | undefined,
     build: (registry: Registry) => S,
     adapter: string,
     connector: string,
-    count?: CountMessages,
+    count?: ConnectorContext['count'],
   ) {
     this.set = metricSet(registry, build);
     this.labels = { adapter, connector };
