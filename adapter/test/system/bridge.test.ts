@@ -23,6 +23,8 @@ import { PeerState, seqNumsFile, startJspurefix, waitForSeqNumWritesToSettle, ty
 import { startPodProcess } from '../support/pod-process.ts';
 
 const ORDERS = Number(process.env.BRIDGE_ORDERS ?? 2_000);
+/** 0..ORDERS-1: order i carries ClOrdID `C<i>`. */
+const ORDER_NUMBERS = Array.from({ length: ORDERS }, (_, i) => i);
 /** Orders the client may have out without an execution report, like a trading client's limit. */
 const WINDOW = 200;
 /**
@@ -212,9 +214,9 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
         await state.persistSenderSeq();
         // From the first report never received: reports come in order (checked below), so it lies just
         // after the report of the order before the first one missing.
-        const firstMissing = Array.from({ length: next }, (_, i) => i).find((i) => !state.filled.has(`C${i}`));
-        const before = firstMissing === undefined || firstMissing === 0 ? undefined : state.reportSeqOf(`C${firstMissing - 1}`);
-        await state.persistTargetSeq(before === undefined ? undefined : before + 1);
+        const firstMissing = ORDER_NUMBERS.slice(0, next).find((i) => !state.filled.has(`C${i}`));
+        const reportBefore = firstMissing ? state.reportSeqOf(`C${firstMissing - 1}`) : undefined;
+        await state.persistTargetSeq(reportBefore === undefined ? undefined : reportBefore + 1);
       }
     })();
 
@@ -243,7 +245,7 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
       }, 60_000);
     }
     await until('every report', () => state.filled.size >= ORDERS || undefined, 300_000).catch((error: Error) => {
-      const missing = Array.from({ length: ORDERS }, (_, i) => i).filter((i) => !state.filled.has(`C${i}`));
+      const missing = ORDER_NUMBERS.filter((i) => !state.filled.has(`C${i}`));
       const seqs = missing.map((i) => [...state.sentOrders].filter(([, [n]]) => n === i).map(([seq]) => seq));
       throw new Error(`${error.message}: ${state.filled.size} of ${ORDERS}; missing ${JSON.stringify(missing.slice(0, 10))} sent as MsgSeqNum ${JSON.stringify(seqs.slice(0, 10))}; client logons at [sent, received] ${JSON.stringify(state.readyAt)}`);
     });
@@ -258,7 +260,7 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
     // passes on a message past a gap at once, before the resend that fills the gap, where QuickFIX
     // would hold it back.
     expect(state.duplicates, `repeated reports (ClOrdID: ExecID@MsgSeqNum): ${state.repeats.join('; ')}`).toBe(0);
-    const reportSeqs = Array.from({ length: ORDERS }, (_, i) => state.reportSeqOf(`C${i}`));
+    const reportSeqs = ORDER_NUMBERS.map((i) => state.reportSeqOf(`C${i}`));
     const outOfOrder = reportSeqs.findIndex((seq, i) => seq === undefined || (i > 0 && seq <= reportSeqs[i - 1]!));
     expect(outOfOrder, `the report for C${outOfOrder} came as MsgSeqNum ${reportSeqs[outOfOrder]}, after C${outOfOrder - 1}'s ${reportSeqs[outOfOrder - 1]}`).toBe(-1);
     // Sequence numbers continued: at each logon both numbers are at least where the last one left off.
@@ -285,20 +287,19 @@ describe.skipIf(!built || !nc)('the FIX bridge on the real stack (orchestrator, 
       fromNats.push(Number((fields.find(([tag]) => String(tag) === '11')?.[1] ?? '').slice(1)));
       if (fromNats.length === ORDERS) break;
     }
-    expect(fromNats).toEqual(Array.from({ length: ORDERS }, (_, i) => i));
+    expect(fromNats).toEqual(ORDER_NUMBERS);
 
     // WebSocket: each subscriber resumes from its last channel offset + 1 after every dropped connection
     // (docs/message-flow.md, WebSocket), so across all its connections it sees every order exactly once,
     // in order: C0..C{ORDERS-1}, counts matching what was sent.
-    const everyOrder = Array.from({ length: ORDERS }, (_, i) => i);
-    await until('every order at the ws subscribers', () => subscribers.every((s) => s.all().length >= ORDERS) || undefined, 60_000).catch(() => undefined);
+    await until('every order at the ws subscribers', () => subscribers.every((s) => s.all().length >= ORDERS), 60_000).catch(() => undefined);
     await sleep(1_000); // anything repeated would arrive now
     for (const s of subscribers) {
       s.stop();
       const all = s.all();
       const firstWrong = all.findIndex((n, i) => n !== i);
       expect(all.length, `a ws subscriber saw ${all.length} of ${ORDERS} over ${s.connections.length} connections; first out of place at ${firstWrong}: C${all[firstWrong]}`).toBe(ORDERS);
-      expect(all).toEqual(everyOrder);
+      expect(all).toEqual(ORDER_NUMBERS);
     }
     const seen = subscribers.map((s) => `${new Set(s.all()).size} (${s.connections.length} connections)`);
 
