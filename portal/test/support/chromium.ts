@@ -84,7 +84,6 @@ export async function openConsole(options: Omit<PortalStackOptions, 'staticDir'>
   };
 }
 
-
 /** Signs in through the development IdP in a fresh browser context and lands on the adapters list. */
 export async function signIn(browser: Browser, portal: string, username: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
