@@ -5,7 +5,7 @@ import { wsAcceptorConnector } from '../../src/connectors/ws-acceptor.ts';
 import { ResumeCursor } from '../../src/connectors/ws-resume.ts';
 import type { JsonValue } from '../../src/pipeline/message.ts';
 import { lease } from '../channels/support.ts';
-import { collect, connect, metric, run, until, wsAcceptorAdapter, wsWorld, type WsWorld } from './ws-support.ts';
+import { collect, connect, metric, run, sleep, until, wsAcceptorAdapter, wsWorld, type WsWorld } from './ws-support.ts';
 
 interface Wrapped {
   offset: number;
@@ -14,21 +14,22 @@ interface Wrapped {
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-describe('ws-acceptor subscribers that resume from a channel offset', () => {
-  let world: WsWorld;
-  beforeAll(async () => {
-    world = await wsWorld();
-  });
-  afterAll(() => world.close());
+// One database for both blocks: each test makes its own channels and adapter.
+let world: WsWorld;
+beforeAll(async () => {
+  world = await wsWorld();
+});
+afterAll(() => world.close());
 
+describe('ws-acceptor subscribers that resume from a channel offset', () => {
   /** An acceptor without authentication fanning out `outbound`; `client(query)` and `subscribe(query)` connect with that query. */
   async function acceptor(limits: Record<string, number> = {}) {
-    const { adapter, outbound, port } = await wsAcceptorAdapter(world, { authentication: { mode: 'none' }, limits });
+    const { adapter, outbound, url } = await wsAcceptorAdapter(world, { authentication: { mode: 'none' }, limits });
     const running = await run(wsAcceptorConnector(world.deps()), adapter);
     let stopped = false;
     onTestFinished(() => (stopped ? undefined : running.connector.stop('logout')));
     const client = async (query = '') => {
-      const socket = await connect(`ws://127.0.0.1:${port}/v1/stream${query}`);
+      const socket = await connect(`${url}${query}`);
       onTestFinished(() => socket.terminate());
       return socket;
     };
@@ -37,7 +38,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
      * browser's onmessage does: a catch-up's first frames can arrive in the same read as the handshake.
      */
     const subscribe = async (query = '') => {
-      const socket = new WebSocket(`ws://127.0.0.1:${port}/v1/stream${query}`);
+      const socket = new WebSocket(`${url}${query}`);
       onTestFinished(() => socket.terminate());
       const frames = collect(socket);
       await new Promise((resolve, reject) => {
@@ -47,7 +48,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
       return { socket, frames };
     };
     const publish = (from: number, to: number, pad = '') => world.publish(outbound, range(from, to).map((n): JsonValue => (pad ? { n, pad } : { n })));
-    return { ...running, adapter, outbound, port, client, subscribe, publish, fenced: () => (stopped = true) };
+    return { ...running, adapter, outbound, client, subscribe, publish, fenced: () => (stopped = true) };
   }
 
   const unwrap = (frames: string[]) => frames.map((f) => JSON.parse(f) as Wrapped);
@@ -68,7 +69,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
     await until('the 50 published before it connected', () => resumed.length >= 50);
     await a.publish(51, 80);
     await until('80 messages', () => resumed.length >= 80 && plain.length >= 80);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // a repeat would arrive now
+    await sleep(300); // a repeat would arrive now
     expect(unwrap(resumed)[0]).toEqual({ offset: 1, message: { n: 1 } });
     expect(numbers(resumed)).toEqual(range(1, 80));
     // Unchanged for a client without from: unwrapped frames.
@@ -82,7 +83,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
       while (published < 400) {
         await a.publish(published + 1, published + 20);
         published += 20;
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
       }
     })();
     let { socket, frames } = await a.subscribe('?from=1');
@@ -90,11 +91,11 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
     socket.terminate();
     const first = numbers(frames);
     expect(first).toEqual(range(1, first.length));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // more is published while it is away
+    await sleep(50); // more is published while it is away
     ({ socket, frames } = await a.subscribe(`?from=${first.at(-1)! + 1}`));
     await publishing;
     await until('the rest', () => first.length + frames.length >= 400);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect([...first, ...numbers(frames)]).toEqual(range(1, 400));
   });
 
@@ -113,7 +114,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
     const after = (await a.subscribe(`?from=${first.at(-1)! + 1}`)).frames;
     await a.publish(151, 200);
     await until('all 200', () => first.length + after.length >= 200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect([...first, ...numbers(after)]).toEqual(range(1, 200));
   });
 
@@ -125,7 +126,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
     await world.test.db.query('DELETE FROM channel_messages WHERE channel = $1 AND msg_offset <= 100', [a.outbound]);
     const frames = (await a.subscribe('?from=5')).frames;
     await until('the 1,400 kept', () => frames.length >= 1400);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(numbers(frames)).toEqual(range(101, 1500));
   });
 
@@ -137,7 +138,7 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
     const frames = (await a.subscribe('?from=latest')).frames;
     await a.publish(11, 20);
     await until('the 10 live', () => frames.length >= 10);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(numbers(frames)).toEqual(range(11, 20));
   });
 
@@ -166,12 +167,6 @@ describe('ws-acceptor subscribers that resume from a channel offset', () => {
 });
 
 describe('the resume cursor', () => {
-  let world: WsWorld;
-  beforeAll(async () => {
-    world = await wsWorld();
-  });
-  afterAll(() => world.close());
-
   it('switches to live without a gap or a repeat when live messages overflow its hold during the catch-up', async () => {
     const channel = await world.channel('hold');
     await world.publish(channel, range(1, 100).map((n) => ({ n })));

@@ -10,7 +10,7 @@ import { uploadArtifact } from '../../../orchestrator/src/domain/artifacts.ts';
 import { createReadyDatabase, type TestDatabase } from '../../../orchestrator/test/support/databases.ts';
 import { engineer, servicesFor } from '../../../orchestrator/test/support/services.ts';
 import { specs } from '../../../orchestrator/test/support/stack.ts';
-import { freePort, until } from '../../../orchestrator/test/support/waiting.ts';
+import { freePort, sleep, until } from '../../../orchestrator/test/support/waiting.ts';
 import { decodeBody, ensureChannel, PostgresChannelStore, type ChannelAppend, type ChannelLease } from '../../src/channels/index.ts';
 import type { ConnectorContext, ConnectorEvent, ConnectorFactory, RunningConnector } from '../../src/connectors/connector.ts';
 import type { WsConnectorDependencies } from '../../src/connectors/ws-connection.ts';
@@ -178,4 +178,4 @@ export async function metric(registry: Registry, name: string, labels: Record<st
   return values.filter((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value)).reduce((sum, v) => sum + v.value, 0);
 }
 
-export { until };
+export { sleep, until };
