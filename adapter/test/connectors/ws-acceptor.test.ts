@@ -28,7 +28,7 @@ describe('the ws-acceptor connector', () => {
       onTestFinished(() => socket.terminate());
       return socket;
     };
-    return { ...running, adapter, inbound, parked, outbound, url, client };
+    return { ...running, adapter, inbound, parked, outbound, port, url, client };
   }
 
   it("puts a client's JSON frames into the channel, in the order sent", async () => {
@@ -219,13 +219,11 @@ describe('the ws-acceptor connector', () => {
 
   it('closes a connection that does not finish its handshake in time, and answers plain HTTP with 426', async () => {
     const a = await acceptor({ handshakeTimeoutSeconds: 1 });
-    const port = Number(new URL(a.url).port);
-    const idle = createConnection({ host: '127.0.0.1', port });
+    const idle = createConnection({ host: '127.0.0.1', port: a.port });
     idle.on('error', () => undefined);
     // Bounded, and naming what it waited for: this test once hung until the test timeout on a loaded
     // machine, and which step hung was never seen.
-    const idleClosed = new Promise<boolean>((resolve) => idle.once('close', () => resolve(true)));
-    const closedInTime = await Promise.race([idleClosed, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000))]);
+    const closedInTime = await until('the idle connection closed', () => idle.closed, 15_000).catch(() => false);
     expect(closedInTime, `the acceptor did not close an idle connection within 15 s (connected: ${!idle.pending}, bytes read: ${idle.bytesRead})`).toBe(true);
     expect(await metric(world.registry, 'crosswire_ws_refused_total', { adapter: a.adapter.name, reason: 'handshake-timeout' })).toBe(1);
     const plain = await fetch(a.url.replace('ws:', 'http:'), { signal: AbortSignal.timeout(15_000) });

@@ -14,7 +14,7 @@ describe('message trace of a ws-acceptor', () => {
   afterAll(() => world.close());
 
   it('traces each frame received and each message fanned out once, secrets masked; nothing once the trace is off', async () => {
-    const { adapter, inbound, outbound, port } = await wsAcceptorAdapter(world);
+    const { adapter, inbound, outbound, url } = await wsAcceptorAdapter(world);
     const events: ConnectorEvent[] = [];
     const tracer = new MessageTracer((event) => events.push(event));
     const connector = await wsAcceptorConnector(world.deps())({
@@ -26,7 +26,6 @@ describe('message trace of a ws-acceptor', () => {
     });
     const traced = () => events.filter((e) => e.details?.trace === true && e.details.direction);
     try {
-      const url = `ws://127.0.0.1:${port}/v1/stream`;
       const [sender, subscriberA, subscriberB] = await Promise.all([1, 2, 3].map(() => connect(url, { headers: { authorization: `Bearer ${TOKEN}` } })));
       const received = [subscriberA!, subscriberB!].map(collect);
 
