@@ -41,8 +41,14 @@ function build(registry: Registry) {
 
 /** The metrics of one adapter's connector, recorded in `registry` (a private one when none is given). */
 export class WsMetrics extends ConnectorMetrics<ReturnType<typeof build>> {
+  // Counted per frame: bound to this adapter's labels once, not hashed from them on every frame.
+  readonly #framesIn;
+  readonly #framesOut;
+
   constructor(registry: Registry | undefined, adapter: string, connector: string, count?: ConnectorContext['count']) {
     super(registry, build, adapter, connector, count);
+    this.#framesIn = this.set.framesIn.labels(this.labels);
+    this.#framesOut = this.set.framesOut.labels(this.labels);
   }
 
   opened(): void {
@@ -55,13 +61,13 @@ export class WsMetrics extends ConnectorMetrics<ReturnType<typeof build>> {
   }
 
   frameIn(): void {
-    this.set.framesIn.inc(this.labels);
+    this.#framesIn.inc();
     this.count?.('in', 1);
   }
 
   framesOut(count: number): void {
     if (count <= 0) return;
-    this.set.framesOut.inc(this.labels, count);
+    this.#framesOut.inc(count);
     this.count?.('out', count);
   }
 
