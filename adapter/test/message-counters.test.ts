@@ -10,7 +10,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs, startStack, type TestStack } from '../../orchestrator/test/support/stack.ts';
-import { freePort, until } from '../../orchestrator/test/support/waiting.ts';
+import { freePort, sleep, until } from '../../orchestrator/test/support/waiting.ts';
 import { builtinConnectors } from '../src/connectors/index.ts';
 import { encodeMessage } from '../src/fix/codec/encoder.ts';
 import { formatUtcTimestamp } from '../src/fix/codec/utc-timestamp.ts';
@@ -55,7 +55,7 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
   const settledTotals = async () => {
     let last = await totals();
     return until('the counts to settle', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await sleep(1_500);
       const now = await totals();
       const settled = JSON.stringify(now) === JSON.stringify(last);
       last = now;
@@ -152,7 +152,7 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
       for (let i = 0; i < ORDERS; i++) counterparty.send('D', order(`cut-${i}`));
       await until(`${ORDERS} fills during the partition`, () => counterparty.received.filter((m) => m.msgType === '8').length >= ORDERS);
       // At least one report carrying them is held by the partition and fails.
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await sleep(2_000);
       expect(await totals()).toEqual(before);
       proxy.heal();
 
@@ -186,7 +186,7 @@ describe('message counters from a FIX acceptor to the orchestrator', () => {
       proxy.heal();
 
       // The pod sends its unanswered report again; the orchestrator recognises its number.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await sleep(3_000);
       expect(await totals()).toEqual(recorded);
       expect(recorded).toEqual({ in: before.in + ORDERS, out: before.out + ORDERS, rejected: before.rejected });
     } finally {

@@ -6,7 +6,7 @@ import { OrchestratorClient } from '../src/worker/orchestrator-client.ts';
 import { Worker } from '../src/worker/worker.ts';
 import { startPartitionProxy, type PartitionProxy } from './support/partition-proxy.ts';
 import { emptyLog, probeConnector, type ProbeLog } from './support/probe-connector.ts';
-import { until } from '../../orchestrator/test/support/waiting.ts';
+import { sleep, until } from '../../orchestrator/test/support/waiting.ts';
 
 // Long enough that a pod stalled for a couple of seconds on a loaded machine still renews in time: below
 // that, the lease keeper (correctly) fences a healthy session and tests about something else fail.
@@ -77,7 +77,7 @@ describe('the adapter pod worker against a real orchestrator', () => {
     expect(events.body.items[0]).toMatchObject({ message: 'probe running at epoch 1', details: { pod: 'pod-a' } });
 
     // Leases outlive several TTLs while the pod renews them.
-    await new Promise((resolve) => setTimeout(resolve, TTL_MS * 2));
+    await sleep(TTL_MS * 2);
     expect((await status('pickup')).holders).toEqual([expect.objectContaining({ pod: 'pod-a', epoch: 1 })]);
     expect(log.stops).toEqual([]);
   });
@@ -200,10 +200,10 @@ describe('an orchestrator outage shorter than the lease TTL', () => {
       await until('the connector to start', () => log.starts.length === 1);
 
       proxy.cut();
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await sleep(3_000);
       proxy.heal();
       // Past the TTL measured from before the outage: only renews after it can have kept the lease.
-      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      await sleep(8_000);
       expect(log.stops).toEqual([]);
       const status = (await stack.call('viewer', 'GET', '/adapters/steady')).body.status;
       expect(status.holders).toEqual([expect.objectContaining({ pod: 'pod-r', epoch: 1 })]);

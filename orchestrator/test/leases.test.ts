@@ -7,8 +7,7 @@ import { claimLease, releaseLease, renewLease, reportLeaseState } from '../src/s
 import { BACKENDS, createReadyDatabase, type TestDatabase } from './support/databases.ts';
 import { servicesFor, engineer } from './support/services.ts';
 import { specs } from './support/stack.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from './support/waiting.ts';
 
 async function enabledAdapter(db: Database, body: ReturnType<(typeof specs)[keyof typeof specs]>): Promise<string> {
   const services = servicesFor(db);
