@@ -3,7 +3,7 @@ import type { CreateAdapter } from '../src/contract/index.ts';
 import { setAdminState } from '../src/domain/actions.ts';
 import { createAdapter } from '../src/domain/adapters.ts';
 import { claimLease } from '../src/store/leases.ts';
-import { BACKENDS, createReadyDatabase, type TestDatabase } from './support/databases.ts';
+import { BACKENDS, createReadyDatabase, expireLease, type TestDatabase } from './support/databases.ts';
 import { engineer, servicesFor } from './support/services.ts';
 import { specs } from './support/stack.ts';
 
@@ -39,7 +39,7 @@ describe.each(BACKENDS)('writes fenced by lease epoch in the database (%s)', (ba
     await writeSession(first.epoch, 2);
     await storeMessage(first.epoch, 1);
 
-    await test.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
+    await expireLease(test.db, adapterId);
     const second = (await claimLease(test.db, adapterId, 'pod-b', 15_000))!;
     expect(second.epoch).toBe(first.epoch + 1);
     await expect(writeSession(first.epoch, 3)).rejects.toMatchObject({ code: 'CW001' });

@@ -4,7 +4,7 @@ import { setAdminState } from '../src/domain/actions.ts';
 import { createAdapter, replaceAdapter } from '../src/domain/adapters.ts';
 import type { CreateAdapter } from '../src/contract/index.ts';
 import { claimLease, releaseLease, renewLease, reportLeaseState } from '../src/store/leases.ts';
-import { BACKENDS, createReadyDatabase, type TestDatabase } from './support/databases.ts';
+import { BACKENDS, createReadyDatabase, expireLease, type TestDatabase } from './support/databases.ts';
 import { servicesFor, engineer } from './support/services.ts';
 import { specs } from './support/stack.ts';
 import { sleep } from './support/waiting.ts';
@@ -107,7 +107,7 @@ describe.each(BACKENDS)('lease lifecycle on %s', (backend) => {
     expect(first).toMatchObject({ slot: 0, epoch: 1, takenFrom: null });
     expect(await claimLease(test.db, adapterId, 'pod-b', 15_000)).toBeUndefined();
 
-    await test.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
+    await expireLease(test.db, adapterId);
     const second = await claimLease(test.db, adapterId, 'pod-b', 15_000);
     expect(second).toMatchObject({ slot: 0, epoch: 2, takenFrom: 'pod-a' });
 

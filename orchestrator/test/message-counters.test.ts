@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs, startStack, type TestStack } from './support/stack.ts';
+import { expireLease } from './support/databases.ts';
 
 const MINUTE = 60_000;
 const minuteAgo = (n: number) => new Date(Math.floor(Date.now() / MINUTE) * MINUTE - n * MINUTE).toISOString();
@@ -25,7 +26,7 @@ describe('message counters: pods report them with their status, viewers read the
     lease = { adapterId, slot: 0, epoch: claimed.body.epoch };
   });
   afterAll(() => stack.stop());
-  const expireLease = () => stack.database.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
+  const expireHolder = () => expireLease(stack.database.db, adapterId);
 
   it('starts with every minute of the window at zero', async () => {
     const empty = await counters('?minutes=5');
@@ -96,7 +97,7 @@ describe('message counters: pods report them with their status, viewers read the
       fetch(`${stack.api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${podB}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     await asPodB('/pods', { id: 'pod-b', version: '0.1.0', capacity: 5, connectorTypes: ['fix-acceptor'] });
     // pod-a stops renewing; pod-b takes the adapter over at the next epoch.
-    await expireLease();
+    await expireHolder();
     const taken = await asPodB('/pods/pod-b/leases', { adapterId });
     expect(taken.status).toBe(201);
     const newLease = { adapterId, slot: 0, epoch: ((await taken.json()) as { epoch: number }).epoch };
@@ -116,7 +117,7 @@ describe('message counters: pods report them with their status, viewers read the
 
   it('records a numbered report once: the same number again (a retry after a lost answer) adds no counts and no events', async () => {
     // pod-a takes the adapter back once pod-b's lease lapses: a new lease, whose numbers start afresh.
-    await expireLease();
+    await expireHolder();
     const claimed = await stack.call('pod', 'POST', '/pods/pod-a/leases', { adapterId });
     expect(claimed.status).toBe(201);
     lease = { adapterId, slot: 0, epoch: claimed.body.epoch };

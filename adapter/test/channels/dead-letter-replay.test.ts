@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specs, startStack, type TestStack } from '../../../orchestrator/test/support/stack.ts';
+import { expireLease } from '../../../orchestrator/test/support/databases.ts';
 import { until } from '../../../orchestrator/test/support/waiting.ts';
 import { PostgresChannelStore, replayDeadLetters, type ChannelLease } from '../../src/channels/index.ts';
 import { withDeadLetterReplay } from '../../src/connectors/dead-letters.ts';
@@ -81,7 +82,7 @@ describe('dead-letter replay', () => {
     const current = (await stack.call('viewer', 'GET', '/adapters/replaying')).body;
     const put = await stack.call('engineer', 'PUT', '/adapters/replaying', { ...specs.fixAcceptor('replaying', 9871), pipeline: fixed }, { 'if-match': `"${current.revision}"` });
     expect(put.status).toBe(200);
-    await stack.database.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [inbound]);
+    await expireLease(stack.database.db, inbound);
 
     const token = await stack.issuer.mint({ sub: 'pod-w-credential', roles: ['pod'] });
     const worker = new Worker({

@@ -2,7 +2,7 @@ import type { CreateAdapter } from '@crosswire/orchestrator/contract';
 import { setAdminState } from '../../../orchestrator/src/domain/actions.ts';
 import { createAdapter } from '../../../orchestrator/src/domain/adapters.ts';
 import { claimLease } from '../../../orchestrator/src/store/leases.ts';
-import { type Backend, createReadyDatabase, type TestDatabase } from '../../../orchestrator/test/support/databases.ts';
+import { type Backend, createReadyDatabase, expireLease, type TestDatabase } from '../../../orchestrator/test/support/databases.ts';
 import { engineer, servicesFor } from '../../../orchestrator/test/support/services.ts';
 import { specs } from '../../../orchestrator/test/support/stack.ts';
 import type { ChannelLease } from '../../src/channels/index.ts';
@@ -26,7 +26,7 @@ export async function channelWorld(backend: Backend, options: { poolSize?: numbe
  * holder had frozen past its TTL: deterministic on a loaded machine, where a real 300 ms TTL is not.
  */
 export async function lease(test: TestDatabase, adapterId: string, pod: string, ttlMs = 15_000): Promise<ChannelLease> {
-  await test.db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
+  await expireLease(test.db, adapterId);
   const grant = await claimLease(test.db, adapterId, pod, ttlMs);
   if (!grant) throw new Error(`${pod} could not claim ${adapterId}`);
   return { adapterId, slot: grant.slot, epoch: grant.epoch };

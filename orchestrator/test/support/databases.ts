@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate, openPglite, openPostgres, seedPlugins, type Database } from '../../src/index.ts';
+import { migrate, openPglite, openPostgres, seedPlugins, type Database, type Queryable } from '../../src/index.ts';
 import { builtinPlugins } from '@crosswire/adapter/plugins';
 
 /** The server the suite runs against; `.ci/run` points DATABASE_URL at a throw-away database. */
@@ -53,4 +53,12 @@ export async function createReadyDatabase(backend: Backend, options: { poolSize?
   await migrate(test.db);
   await seedPlugins(test.db, builtinPlugins);
   return test;
+}
+
+/**
+ * Ends the adapter's current lease now, as if its holder had frozen past its TTL: tests that need a
+ * lease to lapse do it this way, deterministic on a loaded machine where a short real TTL is not.
+ */
+export async function expireLease(db: Queryable, adapterId: string): Promise<void> {
+  await db.query("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second' WHERE adapter_id = $1", [adapterId]);
 }
